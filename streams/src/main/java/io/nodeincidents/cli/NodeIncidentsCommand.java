@@ -1,0 +1,50 @@
+package io.nodeincidents.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code nodeincidents} command line: one entry point for every program the project ships, so operators learn
+ * one tool. Each subcommand documents its own options ({@code nodeincidents CMD --help}).
+ */
+@Command(
+        name = "nodeincidents",
+        mixinStandardHelpOptions = true,
+        versionProvider = ManifestVersion.class,
+        description = {
+            "Correlates kernel memory reports (page allocation failures, OOM kills, slab failures) with container",
+            "runtime and kubelet failures across a Kubernetes fleet, and explains them as incidents."
+        },
+        subcommands = {
+            CommandLine.HelpCommand.class
+        })
+public final class NodeIncidentsCommand implements Runnable {
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        // no subcommand given: show what there is, and fail like any usage error
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command.");
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, shared by {@link #main} and the tests. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new NodeIncidentsCommand());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setUsageHelpAutoWidth(true);
+        // exit 2 on bad usage, as the README documents, leaving 1 for failures at run time
+        cli.setParameterExceptionHandler((e, a) -> {
+            CommandLine cmd = e.getCommandLine();
+            cmd.getErr().println(cmd.getColorScheme().errorText("nodeincidents: " + e.getMessage()));
+            cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
+            return 2;
+        });
+        return cli;
+    }
+}
