@@ -1,0 +1,42 @@
+package io.nodeincidents.ingest.entries;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nodeincidents.logs.LineRef;
+import io.nodeincidents.logs.LogLine;
+import io.nodeincidents.schemas.JournalEntry;
+import io.nodeincidents.schemas.SourceKind;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JournalEntriesTest {
+
+    @Test
+    void aReplayedLineKeepsItsFileAndLineAndComesBackUnchanged() {
+        LogLine line = new LogLine("slave-138", null, 1_510_470_941_000_000L, null, "kernel", "kernel", null, null, 4,
+                "exe: page allocation failure: order:6, mode:0x10c0d0", LineRef.fileLine("/logs/messages", 17));
+
+        JournalEntry entry = JournalEntries.fromLogLine(line, SourceKind.SYSLOG);
+
+        assertThat(entry.getSource().getKind()).isEqualTo(SourceKind.SYSLOG);
+        assertThat(entry.getSource().getFile()).isEqualTo("/logs/messages");
+        assertThat(entry.getSource().getLine()).isEqualTo(17L);
+        assertThat(entry.getSource().getShipper()).startsWith("nodeincidents-ingest/");
+        assertThat(entry.getCursor()).isNull();
+        assertThat(JournalEntries.toLogLine(entry)).isEqualTo(line);
+    }
+
+    @Test
+    void aJournalEntryKeepsItsCursorFieldsAndExactBytes() {
+        LogLine line = new LogLine("node-a", "0123456789abcdef0123456789abcdef", 1L, 2L, "stdout", "kubelet",
+                "kubelet.service", 42, 3, "bad \ufffd byte", LineRef.cursor("s=a;i=1;b=c;m=1;t=2;x=3"));
+        byte[] raw = {'b', 'a', 'd', ' ', (byte) 0xff, ' ', 'b', 'y', 't', 'e'};
+
+        JournalEntry entry = JournalEntries.fromLogLine(line, SourceKind.JOURNALD, Map.of("_COMM", "kubelet"), raw, true);
+
+        assertThat(entry.getMessageBytes().array()).isEqualTo(raw);
+        assertThat(entry.getTruncated()).isTrue();
+        assertThat(entry.getFields()).containsEntry("_COMM", "kubelet");
+        assertThat(JournalEntries.toLogLine(entry)).isEqualTo(line);
+    }
+}
