@@ -221,7 +221,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
                     throw clientError(status, error, method, base + path, subject);
                 }
             } catch (IOException e) {
-                lastFailure = base + ": " + e;
+                lastFailure = base + ": " + describe(e);
                 lastCause = e;
                 lastStatus = -1;
                 lastErrorCode = -1;
@@ -242,6 +242,15 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         throw new SchemaRegistryUnavailableException("schema registry unavailable: " + method + " " + path
                 + " failed " + attempts + " time(s) on " + urls + "; last failure: " + lastFailure, attempts,
                 lastStatus, lastErrorCode, lastCause);
+    }
+
+    private static String describe(IOException e) {
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            // the JDK's ConnectException often comes without a message
+            message = e instanceof java.net.ConnectException ? "connection refused or host unreachable" : "no detail";
+        }
+        return e.getClass().getSimpleName() + ": " + message;
     }
 
     /** Exponential backoff with equal jitter: half the wait is fixed, half random, so clients do not retry in step. */
