@@ -220,6 +220,11 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
                 } else {
                     throw clientError(status, error, method, base + path, subject);
                 }
+            } catch (javax.net.ssl.SSLHandshakeException e) {
+                // an untrusted certificate does not heal by retrying
+                throw new SchemaRegistryException("TLS handshake with " + base + " failed (check "
+                        + SchemaRegistryConfig.SSL_TRUSTSTORE_LOCATION + " and the keystore settings): "
+                        + e.getMessage(), -1, -1, e);
             } catch (IOException e) {
                 lastFailure = base + ": " + describe(e);
                 lastCause = e;
