@@ -1,0 +1,118 @@
+package io.nodeincidents.registry;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
+import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+
+/**
+ * Reads records in the Confluent wire format: the writer schema comes from the registry by id, the reader schema is
+ * the target SpecificRecord class's (so an older writer's record gets the newer class's defaults), or the writer
+ * schema itself for generic records. Shared by the deserializers; thread-safe.
+ *
+ * <p>Everything wrong with the bytes (magic byte, truncation, unknown schema id, undecodable or trailing data, a
+ * writer schema the reader cannot resolve) is a {@link SerializationException} naming the topic and schema id.
+ */
+final class AvroRecordDecoder {
+
+    private final SchemaRegistryClient registry;
+    private final boolean specific;
+    /** The SpecificRecord class to read into; null to take the class named like the writer schema. */
+    private final Class<?> readerClass;
+    private final Map<Integer, DatumReader<Object>> readers = new ConcurrentHashMap<>();
+
+    AvroRecordDecoder(SchemaRegistryClient registry, boolean specific, Class<?> readerClass) {
+        if (readerClass != null && !SpecificRecord.class.isAssignableFrom(readerClass)) {
+            throw new IllegalArgumentException(readerClass.getName() + " is not an Avro SpecificRecord class");
+        }
+        this.registry = registry;
+        this.specific = specific;
+        this.readerClass = readerClass;
+    }
+
+    Object decode(String topic, byte[] data) {
+        ConfluentWireFormat.Framed framed = ConfluentWireFormat.unframe(topic, data);
+        int id = framed.schemaId();
+        DatumReader<Object> reader = readers.get(id);
+        if (reader == null) {
+            reader = readerFor(topic, id);
+            readers.put(id, reader);
+        }
+        try {
+            // A first pass that only skips checks the structure without allocating: Avro's reader allocates a
+            // string's or array's declared length before reading it, so a corrupt length prefix would otherwise
+            // reserve up to 2 GB for a record of a few bytes.
+            BinaryDecoder probe = DecoderFactory.get().binaryDecoder(data, framed.payloadOffset(),
+                    framed.payloadLength(), null);
+            GenericDatumReader.skip(writerSchema(id), probe);
+            if (!probe.isEnd()) {
+                throw new SerializationException("record on topic '" + topic + "' has bytes left over after the "
+                        + "Avro record of schema id " + id + ": corrupt, or framed with the wrong schema id");
+            }
+            BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, framed.payloadOffset(),
+                    framed.payloadLength(), null);
+            return reader.read(null, decoder);
+        } catch (SerializationException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new SerializationException("cannot decode record on topic '" + topic + "' (" + data.length
+                    + " bytes) with writer schema id " + id + ": " + e, e);
+        }
+    }
+
+    private Schema writerSchema(int id) {
+        return registry.schemaById(id); // cached by the clients
+    }
+
+    private DatumReader<Object> readerFor(String topic, int id) {
+        Schema writer;
+        try {
+            writer = writerSchema(id);
+        } catch (SchemaNotFoundException e) {
+            throw new SerializationException("record on topic '" + topic + "' names schema id " + id
+                    + ", which the schema registry does not know (" + e.getMessage() + ")", e);
+        }
+        if (!specific) {
+            return new GenericDatumReader<>(writer, writer, GenericData.get());
+        }
+        Class<?> target = readerClass;
+        SpecificData model;
+        if (target == null) {
+            model = new SpecificData(classLoader());
+            target = model.getClass(writer);
+            if (target == null || !SpecificRecord.class.isAssignableFrom(target)) {
+                throw new SerializationException("record on topic '" + topic + "' was written with schema id " + id
+                        + " (" + writer.getFullName() + "), and no generated SpecificRecord class of that name is "
+                        + "on the classpath; set " + SchemaRegistryConfig.SPECIFIC_AVRO_VALUE_TYPE + " / "
+                        + SchemaRegistryConfig.SPECIFIC_AVRO_KEY_TYPE + " or read generic records");
+            }
+        } else {
+            model = SpecificData.getForClass(target);
+        }
+        Schema readerSchema = model.getSchema(target);
+        SchemaPairCompatibility pair = SchemaCompatibility.checkReaderWriterCompatibility(readerSchema, writer);
+        if (pair.getType() != SchemaCompatibilityType.COMPATIBLE) {
+            throw new SerializationException("record on topic '" + topic + "' was written with schema id " + id
+                    + " (" + writer.getFullName() + "), which " + target.getName() + " cannot read: "
+                    + AvroRecordEncoder.describe(pair));
+        }
+        return new SpecificDatumReader<>(writer, readerSchema, model);
+    }
+
+    private static ClassLoader classLoader() {
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        return context != null ? context : AvroRecordDecoder.class.getClassLoader();
+    }
+}
