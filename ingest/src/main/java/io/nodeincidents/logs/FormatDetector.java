@@ -73,7 +73,8 @@ public final class FormatDetector {
         if (nonEmpty == 0) {
             return Optional.empty();
         }
-        if (undecodable * 2 > nonEmpty || (votes.isEmpty() && undecodable > 0)) {
+        // Garbage among recognisable lines (a crash-corrupted syslog) is left to per-line rejection.
+        if (votes.isEmpty() && undecodable > 0) {
             throw new LogReadException(file + " does not look like a text log: " + undecodable + " of the first "
                     + nonEmpty + " lines are binary or not UTF-8 (" + firstProblem + ")");
         }

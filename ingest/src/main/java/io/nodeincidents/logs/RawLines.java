@@ -122,20 +122,20 @@ final class RawLines implements Closeable {
         problem = null;
         if (overlong) {
             problem = "line longer than " + maxLineBytes + " bytes";
-            text = latin1(len);
+            text = escaped(len);
             return true;
         }
         int nul = indexOfNul(len);
         if (nul >= 0) {
             problem = "binary data (NUL byte at column " + (nul + 1) + ")";
-            text = latin1(len);
+            text = escaped(len);
             return true;
         }
         try {
             text = decoder.reset().decode(ByteBuffer.wrap(buf, 0, len)).toString();
         } catch (CharacterCodingException e) {
             problem = "not valid UTF-8 (at byte " + (firstInvalid(len) + 1) + ")";
-            text = latin1(len);
+            text = escaped(len);
         }
         return true;
     }
@@ -158,9 +158,18 @@ final class RawLines implements Closeable {
         return in.position();
     }
 
-    /** A lossless-enough view of an undecodable line, only for excerpts in rejections. */
-    private String latin1(int len) {
-        return new String(buf, 0, Math.min(len, 4 * RejectedLine.MAX_EXCERPT), StandardCharsets.ISO_8859_1);
+    /** An undecodable line for excerpts in rejections: ASCII kept, every other byte as {@code \\xNN}. */
+    private String escaped(int len) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < len && sb.length() < 2 * RejectedLine.MAX_EXCERPT; i++) {
+            int b = buf[i] & 0xff;
+            if (b >= 0x20 && b < 0x7f) {
+                sb.append((char) b);
+            } else {
+                sb.append(String.format("\\x%02x", b));
+            }
+        }
+        return sb.toString();
     }
 
     long lineNumber() {

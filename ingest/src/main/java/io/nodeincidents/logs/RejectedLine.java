@@ -18,16 +18,20 @@ public record RejectedLine(String file, long line, String reason, String excerpt
 
     /** A printable, bounded excerpt of raw text. */
     static String excerptOf(CharSequence text) {
-        StringBuilder sb = new StringBuilder(Math.min(text.length(), MAX_EXCERPT) + 8);
-        for (int i = 0; i < text.length() && sb.length() < MAX_EXCERPT; i++) {
+        StringBuilder sb = new StringBuilder(MAX_EXCERPT + 8);
+        int i = 0;
+        for (; i < text.length() && sb.length() < MAX_EXCERPT; i++) {
             char c = text.charAt(i);
-            if (c < 0x20 || c == 0x7f || c == '\uFFFD') {
-                sb.append(String.format("\\x%02x", (int) (c == '\uFFFD' ? '?' : c)));
+            if (c < 0x20 || c == 0x7f) {
+                sb.append(String.format("\\x%02x", (int) c));
             } else {
                 sb.append(c);
             }
         }
-        if (sb.length() >= MAX_EXCERPT && text.length() > MAX_EXCERPT) {
+        if (sb.length() > MAX_EXCERPT) {
+            sb.setLength(MAX_EXCERPT);
+        }
+        if (i < text.length()) {
             sb.append("...");
         }
         return sb.toString();
