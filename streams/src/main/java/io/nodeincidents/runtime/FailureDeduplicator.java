@@ -8,7 +8,7 @@ import java.util.Objects;
  * Folds the several lines printed for one failure into one {@link RuntimeFailure}. The kubelet alone prints four
  * lines for one failed sandbox (RunPodSandbox, CreatePodSandbox, createPodSandbox, Error syncing pod), containerd and
  * kubectl events add more: they are one failure when they are on the same host, of the same kind, about the same pod
- * (or, with no pod, the same container and component) and within {@link #WINDOW_MICROS} of event time.
+ * (see {@link #sameFailure}) and within {@link #WINDOW_MICROS} of event time.
  *
  * <p>Pure: every call takes an immutable {@link Open} state (one per host, small enough for a state store) and returns
  * the next state plus the failures that are complete. A failure is complete when a later failure on the host is more
@@ -101,7 +101,8 @@ public final class FailureDeduplicator {
 
     /**
      * Same host and kind, close in time (both times unknown counts as close), and the same pod - names equal,
-     * namespace and uid not contradicting - or, without a pod, the same component and no contradicting container id.
+     * namespace and uid not contradicting; one pod-less line with the same error text as a line naming the pod; or,
+     * with no pod on either, the same component and no contradicting container id.
      */
     static boolean sameFailure(RuntimeFailure a, RuntimeFailure b) {
         if (!a.host().equals(b.host()) || a.kind() != b.kind()) {
@@ -113,9 +114,14 @@ public final class FailureDeduplicator {
         if (a.timeMicros() != null && Math.abs(a.timeMicros() - b.timeMicros()) > WINDOW_MICROS) {
             return false;
         }
-        if (a.pod() != null || b.pod() != null) {
-            return a.pod() != null && a.pod().equals(b.pod()) && compatible(a.namespace(), b.namespace())
+        if (a.pod() != null && b.pod() != null) {
+            return a.pod().equals(b.pod()) && compatible(a.namespace(), b.namespace())
                     && compatible(a.podUid(), b.podUid());
+        }
+        if (a.pod() != null || b.pod() != null) {
+            // newer kubelets name no pod in "RunPodSandbox from runtime service failed": the identical error chain
+            // in the same two seconds ties it to the line that does
+            return a.errorText() != null && a.errorText().equals(b.errorText());
         }
         return a.component() == b.component() && compatible(a.containerId(), b.containerId());
     }
