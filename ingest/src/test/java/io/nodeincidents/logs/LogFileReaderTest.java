@@ -438,6 +438,31 @@ class LogFileReaderTest {
     }
 
     @Test
+    void everyPrefixOfEveryShapeIsReadOrRejectedNeverThrown() throws Exception {
+        List<String> samples = List.of(
+                "<34>1 2003-10-11T22:14:15.003Z mymachine su 123 ID47 [a b=\"c\\]\"] msg",
+                "<30>Nov 12 15:15:41 node-1 containerd[12]: started",
+                "2024-01-23T14:15:31.352386+08:00 dc05 kernel: x",
+                "[Tue Nov 12 15:15:41 2017] x",
+                "<4>[  123.457] [ T2438] CPU: 1",
+                "6,1235,123456790,-,caller=T2438;usb \\x0a",
+                "[98765.430900] dc05 kubelet[26037]: E0123",
+                "{\"MESSAGE\":[1,2],\"A\":[\"x\",[255],null],\"_HOSTNAME\":\"h\"}");
+        for (String sample : samples) {
+            for (int cut = 1; cut <= sample.length(); cut++) {
+                Path f = write("cut", sample.substring(0, cut) + "\n" + sample + "\n");
+                for (LogFormat format : LogFormat.values()) {
+                    lines.clear();
+                    rejects.clear();
+                    ReadResult r = read(f, ReadOptions.defaults().withFormat(format).withHost("h"));
+                    assertThat(r.entries() + r.rejected()).as(format + " " + sample.substring(0, cut))
+                            .isBetween(1L, 2L);
+                }
+            }
+        }
+    }
+
+    @Test
     void cliNames() {
         assertThat(Arrays.stream(LogFormat.values()).map(LogFormat::cliName))
                 .containsExactly("auto", "journal-json", "syslog", "dmesg", "kmsg", "short-monotonic", "bare");

@@ -1,7 +1,10 @@
 package io.nodeincidents.runtime;
 
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -82,7 +85,7 @@ public final class FailureDeduplicator {
 
     /** Convenience for offline use: folds a whole sequence of one or more hosts' failures, in order. */
     public static List<RuntimeFailure> deduplicate(List<RuntimeFailure> failures) {
-        java.util.Map<String, Open> byHost = new java.util.LinkedHashMap<>();
+        Map<String, Open> byHost = new LinkedHashMap<>();
         List<RuntimeFailure> out = new ArrayList<>();
         for (RuntimeFailure f : failures) {
             Step step = fold(byHost.getOrDefault(f.host(), Open.EMPTY), f);
@@ -90,8 +93,7 @@ public final class FailureDeduplicator {
             out.addAll(step.completed());
         }
         byHost.values().forEach(o -> out.addAll(flush(o)));
-        out.sort(java.util.Comparator.comparing(RuntimeFailure::timeMicros,
-                java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())));
+        out.sort(Comparator.comparing(RuntimeFailure::timeMicros, Comparator.nullsLast(Comparator.naturalOrder())));
         return out;
     }
 
