@@ -1,0 +1,252 @@
+package io.nodeincidents.logs;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Streams a saved log file of any supported {@link LogFormat} into {@link LogLine}s. Never loads the whole file;
+ * a line that cannot be read becomes a {@link RejectedLine}, never an exception and never silently lost.
+ *
+ * <p>Host: lines that name no host take {@link ReadOptions#host()}, else the only host named in the file (found in a
+ * first pass), else reading fails with a {@link LogReadException} saying why. Text lines that do not start with the
+ * shape's prefix but follow a line that does are continuations (a wrapped line): they are appended to the previous
+ * message with one space, and the entry keeps the line number of its first line.
+ */
+public final class LogFileReader {
+
+    /** Continuation lines stop being appended once a message reaches this many characters. */
+    public static final int MAX_MESSAGE_CHARS = 1024 * 1024;
+
+    private final Clock clock;
+    private final FormatDetector detector = new FormatDetector();
+
+    public LogFileReader() {
+        this(Clock.systemUTC());
+    }
+
+    /** @param clock decides the year of syslog stamps without one (tests pin it) */
+    public LogFileReader(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Reads one file.
+     *
+     * @param file    the log file (gzip-compressed is fine)
+     * @param options shape, host, year, zone
+     * @param lines   receives every entry, in file order
+     * @param rejects receives every line that could not be read, with its reason
+     * @throws LogReadException when the file's shape cannot be detected or no host can be determined
+     */
+    public ReadResult read(Path file, ReadOptions options, Consumer<LogLine> lines, Consumer<RejectedLine> rejects)
+            throws IOException {
+        LogFormat format = options.format();
+        if (format == LogFormat.AUTO) {
+            Optional<LogFormat> detected = detector.detect(file);
+            if (detected.isEmpty()) {
+                return new ReadResult(file.toString(), null, countLines(file), 0, 0);
+            }
+            format = detected.get();
+        }
+        String fallbackHost = options.host();
+        if (fallbackHost == null) {
+            HostScan scan = new HostScan();
+            pass(file, format, options, null, scan, null, null);
+            fallbackHost = scan.resolve(file, format);
+        }
+        Counts counts = new Counts();
+        pass(file, format, options, fallbackHost, null, lines, rejects == null ? r -> { } : rejects, counts);
+        return new ReadResult(file.toString(), format, counts.lines, counts.entries, counts.rejected);
+    }
+
+    private void pass(Path file, LogFormat format, ReadOptions options, String fallbackHost, HostScan scan,
+                      Consumer<LogLine> out, Consumer<RejectedLine> rejects) throws IOException {
+        pass(file, format, options, fallbackHost, scan, out, rejects, new Counts());
+    }
+
+    /** One pass over the file: either scanning hosts ({@code scan} set) or delivering lines. */
+    private void pass(Path file, LogFormat format, ReadOptions options, String fallbackHost, HostScan scan,
+                      Consumer<LogLine> out, Consumer<RejectedLine> rejects, Counts counts) throws IOException {
+        String name = file.toString();
+        boolean json = format == LogFormat.JOURNAL_JSON;
+        TextLineParser parser = json ? null : TextLineParser.forFormat(format, options, clock);
+        boolean annotations = format == LogFormat.SYSLOG || format == LogFormat.SHORT_MONOTONIC;
+        PendingEntry pending = null;
+        String bootId = null;
+        try (RawLines raw = new RawLines(file)) {
+            while (raw.next()) {
+                counts.lines++;
+                long n = raw.lineNumber();
+                if (raw.problem() != null) {
+                    pending = flush(pending, fallbackHost, name, scan, out, counts);
+                    reject(rejects, counts, name, n, raw.problem(), raw.text());
+                    continue;
+                }
+                String s = raw.text();
+                if (s.isBlank()) {
+                    continue;
+                }
+                if (json) {
+                    journalLine(s, n, name, fallbackHost, scan, out, rejects, counts);
+                    continue;
+                }
+                if (annotations && isJournalctlAnnotation(s)) {
+                    // "-- Boot <id> --" separates boots in journalctl text output; other "-- ... --" lines are notes
+                    String b = bootIdOf(s);
+                    if (b != null) {
+                        bootId = b;
+                    }
+                    pending = flush(pending, fallbackHost, name, scan, out, counts);
+                    continue;
+                }
+                PendingEntry e;
+                try {
+                    e = parser.parse(s, n);
+                } catch (MalformedEntryException ex) {
+                    pending = flush(pending, fallbackHost, name, scan, out, counts);
+                    reject(rejects, counts, name, n, ex.getMessage(), s);
+                    continue;
+                }
+                if (e != null) {
+                    pending = flush(pending, fallbackHost, name, scan, out, counts);
+                    if (e.bootId == null) {
+                        e.bootId = bootId;
+                    }
+                    pending = e;
+                    continue;
+                }
+                String more = parser.continuationText(s);
+                if (more == null) {
+                    continue; // metadata that belongs to the previous entry (kmsg dictionary lines)
+                }
+                if (pending == null || !parser.continuations()) {
+                    reject(rejects, counts, name, n, "does not start like a " + format.cliName()
+                            + " line and follows no line it could continue", s);
+                } else if (pending.message.length() + more.length() + 1 > MAX_MESSAGE_CHARS) {
+                    reject(rejects, counts, name, n, "continuation would make the message of line " + pending.line
+                            + " longer than " + MAX_MESSAGE_CHARS + " characters", s);
+                } else {
+                    if (pending.message.length() > 0) {
+                        pending.message.append(' ');
+                    }
+                    pending.message.append(more);
+                }
+            }
+        }
+        flush(pending, fallbackHost, name, scan, out, counts);
+    }
+
+    private static void journalLine(String s, long n, String name, String fallbackHost, HostScan scan,
+                                    Consumer<LogLine> out, Consumer<RejectedLine> rejects, Counts counts) {
+        JournalJsonEntry entry;
+        try {
+            entry = JournalJsonEntry.parse(s);
+        } catch (MalformedEntryException ex) {
+            reject(rejects, counts, name, n, ex.getMessage(), s);
+            return;
+        }
+        if (entry.isOmitted(JournalJsonEntry.MESSAGE)) {
+            reject(rejects, counts, name, n, "MESSAGE over 4096 bytes was left out by journalctl;"
+                    + " export again with journalctl --all", s);
+            return;
+        }
+        if (entry.message() == null) {
+            reject(rejects, counts, name, n, "journal entry without MESSAGE", s);
+            return;
+        }
+        String host = entry.hostname();
+        if (scan != null) {
+            scan.see(host);
+            return;
+        }
+        LineRef ref = new LineRef(entry.cursor(), name, n);
+        out.accept(entry.toLogLine(fallbackHost, ref));
+        counts.entries++;
+    }
+
+    private static PendingEntry flush(PendingEntry pending, String fallbackHost, String name, HostScan scan,
+                                      Consumer<LogLine> out, Counts counts) {
+        if (pending == null) {
+            return null;
+        }
+        if (scan != null) {
+            scan.see(pending.host);
+        } else {
+            out.accept(pending.toLogLine(fallbackHost, name));
+            counts.entries++;
+        }
+        return null;
+    }
+
+    private static void reject(Consumer<RejectedLine> rejects, Counts counts, String file, long line, String reason,
+                               String text) {
+        if (rejects == null) {
+            return; // host scan pass: the delivering pass reports it
+        }
+        counts.rejected++;
+        rejects.accept(new RejectedLine(file, line, reason, RejectedLine.excerptOf(text)));
+    }
+
+    static boolean isJournalctlAnnotation(String s) {
+        return s.startsWith("-- ") && s.endsWith(" --") && s.length() >= 6;
+    }
+
+    private static String bootIdOf(String s) {
+        if (!s.startsWith("-- Boot ")) {
+            return null;
+        }
+        String id = s.substring(8, s.length() - 3).trim();
+        return id.length() == 32 && id.chars().allMatch(c -> Character.digit(c, 16) >= 0) ? id : null;
+    }
+
+    private static long countLines(Path file) throws IOException {
+        long n = 0;
+        try (RawLines raw = new RawLines(file, 1)) {
+            while (raw.next()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static final class Counts {
+        long lines;
+        long entries;
+        long rejected;
+    }
+
+    /** Hosts named in a file, and whether some line names none. */
+    private static final class HostScan {
+        private final Set<String> hosts = new LinkedHashSet<>();
+        private boolean missing;
+
+        void see(String host) {
+            if (host == null || host.isEmpty()) {
+                missing = true;
+            } else if (hosts.size() < 16) {
+                hosts.add(host);
+            }
+        }
+
+        String resolve(Path file, LogFormat format) throws LogReadException {
+            if (!missing) {
+                return null; // every line names its host
+            }
+            if (hosts.size() == 1) {
+                return hosts.iterator().next();
+            }
+            if (hosts.isEmpty()) {
+                throw new LogReadException(file + " (" + format.cliName() + ") does not name the host its lines"
+                        + " come from; pass --host");
+            }
+            throw new LogReadException(file + " names several hosts " + hosts + " and has lines that name none;"
+                    + " pass --host for those lines, or split the file per host");
+        }
+    }
+}

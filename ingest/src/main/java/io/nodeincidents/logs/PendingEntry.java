@@ -1,0 +1,25 @@
+package io.nodeincidents.logs;
+
+/** A parsed line whose message may still grow with continuation lines. Mutable; lives only inside one read. */
+final class PendingEntry {
+    String host;
+    String bootId;
+    Long realtimeMicros;
+    Long monotonicMicros;
+    String transport;
+    String identifier;
+    Integer pid;
+    Integer priority;
+    final StringBuilder message;
+    final long line;
+
+    PendingEntry(long line, String message) {
+        this.line = line;
+        this.message = new StringBuilder(message);
+    }
+
+    LogLine toLogLine(String fallbackHost, String file) {
+        return new LogLine(host != null ? host : fallbackHost, bootId, realtimeMicros, monotonicMicros, transport,
+                identifier, null, pid, priority, message.toString(), LineRef.fileLine(file, line));
+    }
+}

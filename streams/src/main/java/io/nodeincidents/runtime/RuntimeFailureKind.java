@@ -1,0 +1,11 @@
+package io.nodeincidents.runtime;
+
+/** What went wrong in the container runtime. */
+public enum RuntimeFailureKind {
+    /** A pod's sandbox (its pause container and network namespace) could not be created. */
+    SANDBOX_FAILURE,
+    /** A container could not be created or started (OCI runtime / shim failure). */
+    CONTAINER_START_FAILURE,
+    /** A container was killed by the out-of-memory killer of its memory cgroup. */
+    CONTAINER_OOM_KILLED
+}
