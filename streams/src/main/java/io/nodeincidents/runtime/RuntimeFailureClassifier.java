@@ -186,11 +186,17 @@ public final class RuntimeFailureClassifier {
     /**
      * Memory trouble anywhere in the (unescaped) chain: ENOMEM, {@code cannot allocate memory} (memory cgroup mkdir
      * included), or runc's setns child exiting with status 6, which is how 3.x kernels report the failed high-order
-     * allocation for a new network namespace. Not: {@code no space left on device}, setns exit status 34/40 (user
-     * namespaces), seccomp.
+     * allocation for a new network namespace. A memory cgroup that cannot be created is memory trouble whatever
+     * the errno: on 3.10 kernels with kmem accounting, leaked memory cgroups exhaust the 65535 cgroup ids and
+     * {@code mkdir /sys/fs/cgroup/memory/...} fails with {@code no space left on device}. Not: a full disk
+     * ({@code no space left on device} elsewhere), setns exit status 34/40 (user namespaces), seccomp.
      */
     static boolean showsMemoryTrouble(String full) {
         if (full.contains("annot allocate memory") || full.contains("ENOMEM") || full.contains("ut of memory")) {
+            return true;
+        }
+        int memcg = full.indexOf("cgroup/memory/");
+        if (memcg >= 0 && full.indexOf("no space left on device", memcg) >= 0) {
             return true;
         }
         int setns = full.indexOf("setns process");

@@ -311,6 +311,18 @@ class RuntimeFailureClassifierTest {
     }
 
     @Test
+    void aMemoryCgroupThatCannotBeCreatedIsMemoryTroubleEvenAsNoSpaceLeft() {
+        // 3.10 kernels leak memory cgroups until the 65535 ids run out; mkdir then fails with ENOSPC
+        RuntimeFailure f = failure("dockerd", "time=\"2019-01-23T14:15:31Z\" level=error msg=\"Handler for POST"
+                + " /v1.24/containers/abc/start returned error: oci runtime error: container_linux.go:247: starting"
+                + " container process caused \\\"process_linux.go:258: applying cgroup configuration for process"
+                + " caused \\\\\\\"mkdir /sys/fs/cgroup/memory/kubepods/burstable/pod1/abc: no space left on"
+                + " device\\\\\\\"\\\"\"");
+        assertThat(f.kind()).isEqualTo(RuntimeFailureKind.CONTAINER_START_FAILURE);
+        assertThat(f.memoryRelated()).isTrue();
+    }
+
+    @Test
     void dockerExecFailureIsNotAContainerStart() {
         assertThat(classify(null, "OCI runtime exec failed: exec failed: container_linux.go:367: starting container"
                 + " process caused: exec: \"bash\": executable file not found in $PATH: unknown")).isEmpty();
