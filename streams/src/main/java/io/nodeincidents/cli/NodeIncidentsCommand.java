@@ -1,5 +1,8 @@
 package io.nodeincidents.cli;
 
+import io.nodeincidents.config.ConfigHelp;
+import io.nodeincidents.config.DocumentedOptions;
+import io.nodeincidents.ingest.cli.ReplayCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,11 +14,10 @@ import picocli.CommandLine.Command;
         name = "nodeincidents",
         mixinStandardHelpOptions = true,
         versionProvider = ManifestVersion.class,
-        description = {
-            "Correlates kernel memory reports (page allocation failures, OOM kills, slab failures) with container",
-            "runtime and kubelet failures across a Kubernetes fleet, and explains them as incidents."
-        },
+        description = "Correlates kernel memory reports (page allocation failures, OOM kills, slab failures) with"
+                + " container runtime and kubelet failures across a Kubernetes fleet, and explains them as incidents.",
         subcommands = {
+            ReplayCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class NodeIncidentsCommand implements Runnable {
@@ -45,6 +47,18 @@ public final class NodeIncidentsCommand implements Runnable {
             cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
             return 2;
         });
+        documentDeclaredOptions(cli);
         return cli;
+    }
+
+    /** Prints each command's ConfigDef-declared options under its --help. */
+    private static void documentDeclaredOptions(CommandLine cli) {
+        for (CommandLine sub : cli.getSubcommands().values()) {
+            if (sub.getCommand() instanceof DocumentedOptions documented) {
+                sub.getCommandSpec().usageMessage()
+                        .footer(ConfigHelp.lines(documented.optionDefinitions()).toArray(String[]::new));
+            }
+            documentDeclaredOptions(sub);
+        }
     }
 }

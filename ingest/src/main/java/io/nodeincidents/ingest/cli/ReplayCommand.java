@@ -1,0 +1,129 @@
+package io.nodeincidents.ingest.cli;
+
+import io.nodeincidents.config.DocumentedOptions;
+import io.nodeincidents.config.ConfigSources;
+import io.nodeincidents.ingest.produce.EntryProducerConfig;
+import io.nodeincidents.ingest.replay.LogReplay;
+import io.nodeincidents.logs.LogFormat;
+import io.nodeincidents.logs.LogReadException;
+import io.nodeincidents.logs.ReadOptions;
+import io.nodeincidents.logs.RejectedLine;
+import io.nodeincidents.schemas.JournalEntry;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.config.ConfigDef;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code nodeincidents replay}: ships saved logs into journal.entries for post-incident analysis. */
+@Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Ships saved logs (journalctl -o json exports, syslog files, dmesg, kmsg) into journal.entries"
+                + " as JournalEntry records marked with their file and line, for analysis of logs collected after the"
+                + " fact. Each entry keeps its own event time in the payload; the Kafka record time is the time of"
+                + " producing, so topic retention does not delete old entries on arrival.",
+        footerHeading = "%nSettings (--config file, NODEINCIDENTS_* environment, -X KEY=VALUE):%n")
+public final class ReplayCommand implements Callable<Integer>, DocumentedOptions {
+
+    static final int MAX_REJECTS_SHOWN = 20;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Log files to replay, in order (.gz is fine).")
+    List<Path> files;
+
+    @Option(names = "--format", defaultValue = "auto", paramLabel = "FORMAT",
+            converter = LogFormatConverter.class,
+            description = "auto, journal-json, syslog, dmesg, kmsg, short-monotonic or bare (default: ${DEFAULT-VALUE}).")
+    LogFormat format;
+
+    @Option(names = "--host", paramLabel = "HOST",
+            description = "Host for lines that name none (default: the only host named in the file).")
+    String host;
+
+    @Option(names = "--year", paramLabel = "YEAR",
+            description = "Year for syslog stamps without one (default: this year, or last year for future dates).")
+    Integer year;
+
+    @Option(names = "--zone", defaultValue = "UTC", paramLabel = "ZONE",
+            description = "Time zone of stamps without one, e.g. Asia/Shanghai or +08:00 (default: ${DEFAULT-VALUE}).")
+    ZoneId zone;
+
+    @Mixin
+    KafkaClientOptions kafka;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Map<String, String> settings;
+        try {
+            settings = kafka.settings(System.getenv());
+        } catch (ConfigSources.ConfigException e) {
+            err.println("replay: " + e.getMessage());
+            return 2;
+        }
+        ReadOptions options = new ReadOptions(format, host, year, zone);
+        AtomicLong shown = new AtomicLong();
+        Consumer<RejectedLine> rejects = rejected -> {
+            if (shown.incrementAndGet() <= MAX_REJECTS_SHOWN) {
+                err.println("replay: rejected " + rejected);
+            }
+        };
+        String topic = EntryProducerConfig.topic(settings);
+        try (Producer<String, JournalEntry> producer =
+                     new KafkaProducer<>(EntryProducerConfig.producerProperties(settings))) {
+            LogReplay.Summary summary;
+            try {
+                summary = new LogReplay(producer, topic).replay(files, options, rejects);
+            } catch (LogReadException e) {
+                err.println("replay: " + e.getMessage());
+                return 2;
+            }
+            if (summary.rejected() > MAX_REJECTS_SHOWN) {
+                err.println("replay: ... " + (summary.rejected() - MAX_REJECTS_SHOWN) + " more rejected lines");
+            }
+            for (LogReplay.FileOutcome file : summary.files()) {
+                out.printf("%s: %s, %d entries produced, %d lines rejected%n", file.file(),
+                        file.read().format() == null ? "empty" : file.read().format().cliName(), file.produced(),
+                        file.read().rejected());
+            }
+            if (summary.failedSends() > 0) {
+                err.println("replay: " + summary.failedSends() + " entries were not accepted by Kafka, first error: "
+                        + summary.firstSendError());
+                return 1;
+            }
+            out.printf("replayed %d entries to %s%n", summary.produced(), topic);
+            return 0;
+        }
+    }
+
+    @Override
+    public ConfigDef optionDefinitions() {
+        return EntryProducerConfig.DEFINITION;
+    }
+
+    /** {@code --format} values by their CLI names. */
+    public static final class LogFormatConverter implements CommandLine.ITypeConverter<LogFormat> {
+        @Override
+        public LogFormat convert(String value) {
+            try {
+                return LogFormat.fromCliName(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("unknown format '" + value
+                        + "': use auto, journal-json, syslog, dmesg, kmsg, short-monotonic or bare");
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.nodeincidents.ingest.produce;
+
+import io.nodeincidents.registry.SpecificAvroSerializer;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The producer settings every path into {@code journal.entries} uses (the live shipper and replay), declared once.
+ * Safe defaults first (idempotence, acks=all, compression, batching, long delivery timeout), then whatever the user
+ * configured: any Kafka producer or schema registry property passes through and wins, so SASL/TLS settings or
+ * Confluent's own {@code value.serializer} can be swapped in by configuration alone.
+ */
+public final class EntryProducerConfig {
+
+    public static final String TOPIC = "journal.entries.topic";
+    public static final String TOPIC_DEFAULT = "journal.entries";
+
+    /** The options of ours that ship and replay share; Kafka's own pass through undeclared. */
+    public static final ConfigDef DEFINITION = new ConfigDef()
+            .define(TOPIC, ConfigDef.Type.STRING, TOPIC_DEFAULT, new ConfigDef.NonEmptyString(),
+                    ConfigDef.Importance.HIGH, "Topic the journal entries are produced to, keyed by host.")
+            .define(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, ConfigDef.Type.LIST, "127.0.0.1:9092",
+                    ConfigDef.Importance.HIGH, "Kafka bootstrap servers (host:port, comma separated).")
+            .define("schema.registry.url", ConfigDef.Type.STRING, "http://127.0.0.1:8081",
+                    ConfigDef.Importance.HIGH, "Schema registry URL(s) speaking the Confluent REST API, or mock://SCOPE"
+                            + " for an in-process registry.");
+
+    private EntryProducerConfig() {
+    }
+
+    /** Producer properties: our defaults under the user's settings. */
+    public static Map<String, Object> producerProperties(Map<String, ?> userSettings) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9092");
+        props.put("schema.registry.url", "http://127.0.0.1:8081");
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, SpecificAvroSerializer.class.getName());
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        // ride out broker outages of many minutes without giving up on a record; the shipper's own bounded
+        // in-flight window is what keeps memory bounded meanwhile
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30 * 60 * 1000);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 60 * 1000);
+        props.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 200);
+        props.put(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 10_000);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "nodeincidents-ingest");
+        userSettings.forEach((key, value) -> {
+            if (!key.equals(TOPIC)) {
+                props.put(key, value);
+            }
+        });
+        return props;
+    }
+
+    /** The topic to produce to. */
+    public static String topic(Map<String, ?> userSettings) {
+        Object topic = userSettings.get(TOPIC);
+        return topic == null ? TOPIC_DEFAULT : topic.toString();
+    }
+}
