@@ -60,9 +60,20 @@ final class KernelLines {
     static String frame(String line) {
         int i = 0;
         int n = line.length();
-        if (line.startsWith("[<")) {
-            int close = line.indexOf(">]");
-            if (close < 0 || close > 24) {
+        if (line.startsWith("<")) {
+            // 2.6/3.x print "<IRQ>  [<addr>] ? fn+0x../0x.." and "<EOI>  [<addr>] fn.." on one line.
+            int close = line.indexOf('>');
+            if (close < 0 || close > 8) {
+                return null;
+            }
+            i = close + 1;
+            while (i < n && line.charAt(i) == ' ') {
+                i++;
+            }
+        }
+        if (line.startsWith("[<", i)) {
+            int close = line.indexOf(">]", i);
+            if (close < 0 || close - i > 24) {
                 return null;
             }
             i = close + 2;
