@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         description = "Correlates kernel memory reports (page allocation failures, OOM kills, slab failures) with"
                 + " container runtime and kubelet failures across a Kubernetes fleet, and explains them as incidents.",
         subcommands = {
+            AnalyzeCommand.class,
             ReplayCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -1,0 +1,182 @@
+package io.nodeincidents.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code analyze} as a user runs it, on the seeds' real log excerpts. */
+class AnalyzeCommandTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private record Run(int exitCode, List<JsonNode> events, String out, String err) {
+        Stream<JsonNode> kind(String kind) {
+            return events.stream().filter(e -> e.path("kind").asText().equals(kind));
+        }
+    }
+
+    private static Run analyze(String... args) {
+        CommandLine cli = NodeIncidentsCommand.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        String[] full = new String[args.length + 1];
+        full[0] = "analyze";
+        System.arraycopy(args, 0, full, 1, args.length);
+        int code = cli.execute(full);
+        List<JsonNode> events = new ArrayList<>();
+        for (String line : out.toString().split("\n")) {
+            if (line.startsWith("{")) {
+                try {
+                    events.add(JSON.readTree(line));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        return new Run(code, events, out.toString(), err.toString());
+    }
+
+    private static String fixture(String name) {
+        try {
+            return Path.of(AnalyzeCommandTest.class.getResource("/" + name).toURI()).toString();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void seed000ShowsFragmentationInNfConntrackNotExhaustion() {
+        Run run = analyze("--events", "--year", "2017", fixture("kernel/seed-000-centos7-order6-conntrack.log"));
+
+        assertThat(run.exitCode()).isZero();
+        JsonNode alloc = run.kind("ALLOC_FAILURE").findFirst().orElseThrow();
+        assertThat(alloc.path("host").asText()).isEqualTo("slave-138");
+        assertThat(alloc.path("order").asInt()).isEqualTo(6);
+        assertThat(alloc.path("gfpMask").asText()).isEqualTo("0x10c0d0");
+        assertThat(alloc.path("kernelVersion").asText()).isEqualTo("3.10.0-514.el7.x86_64");
+        assertThat(alloc.path("largestFreeOrder").path("Normal").asInt()).as("no free block above order 5").isEqualTo(5);
+        assertThat(alloc.path("verdict").asText()).isEqualTo("FRAGMENTATION");
+        assertThat(alloc.path("callTrace").toString()).contains("nf_conntrack_init_net", "copy_net_ns");
+        assertThat(alloc.path("pointsAt").asText()).isEqualTo("NETNS_CONNTRACK_CACHE");
+        JsonNode normal = null;
+        for (JsonNode zone : alloc.path("zones")) {
+            if (zone.path("zone").asText().equals("Normal")) {
+                normal = zone;
+            }
+        }
+        assertThat(normal).isNotNull();
+        assertThat(normal.path("freeKb").asLong()).as("~300 MB free in Normal").isEqualTo(311184L);
+        assertThat(normal.path("freeKb").asLong()).isGreaterThan(normal.path("highKb").asLong());
+
+        JsonNode slab = run.kind("SLAB_FAILURE").findFirst().orElseThrow();
+        assertThat(slab.path("cache").asText()).isEqualTo("nf_conntrack_ffff8803eef66180");
+        assertThat(slab.path("errorCode").asInt()).isEqualTo(-12);
+    }
+
+    @Test
+    void seed002SandboxFailureIsOneMemoryRelatedFailureOfThePod() {
+        Run run = analyze("--events", "--year", "2019", fixture("runtime/seed-002-dc05.log"));
+
+        assertThat(run.exitCode()).isZero();
+        List<JsonNode> sandbox = run.kind("SANDBOX_FAILURE").toList();
+        assertThat(sandbox).as("kubelet prints four lines for one failure").hasSize(1);
+        assertThat(sandbox.get(0).path("pod").asText()).isEqualTo("matchdataserver-1255064836-t4b2w");
+        assertThat(sandbox.get(0).path("namespace").asText()).isEqualTo("basic");
+        assertThat(sandbox.get(0).path("podUid").asText()).isEqualTo("485fd485-1ed6-11e9-8661-0a587f8021ea");
+        assertThat(sandbox.get(0).path("memoryRelated").asBoolean()).isTrue();
+        assertThat(run.kind("CONTAINER_START_FAILURE"))
+                .allSatisfy(e -> assertThat(e.path("memoryRelated").asBoolean()).isTrue());
+    }
+
+    @Test
+    void seed004VictimRssIsReportedInKilobytesNotPages() {
+        Run run = analyze("--events", "--year", "2016", fixture("kernel/seed-004-ubuntu-4.4-docker-memcg.log"));
+
+        JsonNode oom = run.kind("OOM_KILL").findFirst().orElseThrow();
+        assertThat(oom.path("constraint").asText()).isEqualTo("MEMCG");
+        assertThat(oom.path("victimPid").asInt()).isEqualTo(26675);
+        assertThat(oom.path("victimComm").asText()).isEqualTo("java");
+        // 64577 pages in the task table = 258308 kB = ~252 MiB, not 64 MB
+        assertThat(oom.path("victimRssKb").asLong()).isEqualTo(258_308L);
+        assertThat(oom.path("memoryLimitKb").asLong()).isEqualTo(262_144L);
+        assertThat(oom.path("containerId").asText()).startsWith("0ead341e639c");
+    }
+
+    @Test
+    void seed003ReportsTheKilledProcessNotTheCandidate() {
+        Run run = analyze("--events", "--host", "tdocker-1", fixture("kernel/seed-003-rhel6-memcg-tail.log"));
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.kind("OOM_KILL").map(e -> e.path("victimPid").asInt())).contains(16944)
+                .doesNotContain(15947);
+    }
+
+    @Test
+    void lookAlikesPrintNothingMemoryRelated(@TempDir Path dir) throws IOException {
+        Path log = dir.resolve("negatives.log");
+        Files.writeString(log, String.join("\n",
+                "Jan 23 14:15:31 node-9 kubelet: E0123 14:15:31.352386 26037 remote_runtime.go:91] RunPodSandbox from"
+                        + " runtime service failed: rpc error: code = Unknown desc = failed to set up sandbox container"
+                        + " network for pod \"web-1\": NetworkPlugin cni failed: network plugin is not ready: cni config"
+                        + " uninitialized",
+                "Jan 23 14:15:32 node-9 kubelet: E0123 14:15:32.000001 26037 pod_workers.go:190] Error syncing pod"
+                        + " 1a2b (\"web-2_shop(1a2b)\"), skipping: failed to \"StartContainer\" for \"web\" with"
+                        + " ErrImagePull: \"rpc error: code = Unknown desc = Error response from daemon: pull access"
+                        + " denied for nosuch\"",
+                "Jan 23 14:15:33 node-9 java: ERROR cache: page allocation failure in pool, retrying",
+                "Jan 23 14:15:34 node-9 kernel: nf_conntrack: table full, dropping packet",
+                "Jan 23 14:15:35 node-9 sshd[812]: Accepted publickey for ops from 10.0.0.9 port 53122",
+                "Jan 23 14:15:36 node-9 dockerd: time=\"2019-01-23T14:15:36Z\" level=error msg=\"Handler for POST"
+                        + " /v1.24/containers/abc/start returned error: mkdir /var/lib/docker/overlay2/abc/merged: no"
+                        + " space left on device\"",
+                ""));
+
+        Run run = analyze("--events", "--year", "2019", log.toString());
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.events()).noneMatch(e -> e.path("source").asText().equals("kernel"));
+        assertThat(run.events()).noneMatch(e -> e.path("memoryRelated").asBoolean());
+    }
+
+    @Test
+    void textOutputIsOneReadableLinePerEvent() {
+        Run run = analyze("--output", "text", "--year", "2016", fixture("kernel/seed-004-ubuntu-4.4-docker-memcg.log"));
+        assertThat(run.out()).contains("ip-10-1-2-125 kernel OOM_KILL").contains("java pid 26675")
+                .contains("258308 kB");
+    }
+
+    @Test
+    void unusableInputExitsWith2AndOneLineReason(@TempDir Path dir) throws IOException {
+        Run missing = analyze("--events", dir.resolve("nope.log").toString());
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("nope.log").contains("no such file");
+
+        Run badFormat = analyze("--format", "xml", fixture("runtime/seed-002-dc05.log"));
+        assertThat(badFormat.exitCode()).isEqualTo(2);
+        assertThat(badFormat.err()).contains("unknown format 'xml'");
+
+        Path binary = dir.resolve("core.bin");
+        byte[] junk = new byte[4096];
+        new java.util.Random(7).nextBytes(junk);
+        Files.write(binary, junk);
+        Run bin = analyze(binary.toString());
+        assertThat(bin.exitCode()).isEqualTo(2);
+        assertThat(bin.err().strip().lines()).hasSize(1);
+    }
+}
