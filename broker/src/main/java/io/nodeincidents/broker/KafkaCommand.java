@@ -3,8 +3,6 @@ package io.nodeincidents.broker;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -15,8 +13,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 /**
  * {@code kafka}: runs a local single-node Kafka broker (see {@link LocalKafka}) until Ctrl-C or SIGTERM, for trying
@@ -85,7 +81,7 @@ public final class KafkaCommand implements Callable<Integer> {
         }
         CountDownLatch stopRequested = new CountDownLatch(1);
         // Handling INT and TERM ourselves (instead of only a shutdown hook) lets a Ctrl-C end with status 0, not 130.
-        List<Runnable> restoreSignals = handleStopSignals(stopRequested::countDown);
+        Runnable restoreSignals = StopSignals.install(stopRequested::countDown);
         // Still stop cleanly if the JVM exits another way (System.exit elsewhere, signals not deliverable to us).
         Thread hook = new Thread(kafka::close, "kafka-command-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -98,7 +94,7 @@ public final class KafkaCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
         } finally {
             kafka.close();
-            restoreSignals.forEach(Runnable::run);
+            restoreSignals.run();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException alreadyShuttingDown) {
@@ -138,21 +134,5 @@ public final class KafkaCommand implements Callable<Integer> {
         public String[] getVersion() {
             return new String[] {"Kafka " + AppInfoParser.getVersion() + " (KRaft, in-process)"};
         }
-    }
-
-    /** Returns actions restoring the previous handlers. A JVM started with -Xrs refuses; the shutdown hook remains. */
-    private static List<Runnable> handleStopSignals(Runnable onStop) {
-        List<Runnable> restore = new ArrayList<>();
-        SignalHandler handler = signal -> onStop.run();
-        for (String name : List.of("INT", "TERM")) {
-            try {
-                Signal signal = new Signal(name);
-                SignalHandler previous = Signal.handle(signal, handler);
-                restore.add(() -> Signal.handle(signal, previous));
-            } catch (IllegalArgumentException | UnsupportedOperationException e) {
-                // signal not available here: the shutdown hook covers it
-            }
-        }
-        return restore;
     }
 }
