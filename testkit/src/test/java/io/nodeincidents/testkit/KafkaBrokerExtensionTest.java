@@ -12,7 +12,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -64,18 +65,28 @@ class KafkaBrokerExtensionTest {
         Properties props = KAFKA.producerProperties();
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        // send() itself blocks while the producer has no metadata for the topic, which happens during an outage
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 120_000);
         try (KafkaProducer<String, String> producer = producer(props)) {
             producer.send(new ProducerRecord<>(topic, "before outage")).get(10, TimeUnit.SECONDS);
 
             KAFKA.stop();
             assertThat(KAFKA.isRunning()).isFalse();
             assertThat(brokerAnswers()).as("broker answers while stopped").isFalse();
-            // A producer keeps what it is given during the outage and delivers it once the broker is back.
-            Future<RecordMetadata> duringOutage = producer.send(new ProducerRecord<>(topic, "during outage"));
+            // A producer keeps what it is given during the outage and delivers it once the broker is back; the
+            // send may block until then, so it runs beside the test thread, like a shipper's sending thread.
+            CompletableFuture<RecordMetadata> duringOutage = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return producer.send(new ProducerRecord<>(topic, "during outage")).get();
+                } catch (InterruptedException | ExecutionException e) {
+                    throw new CompletionException(e);
+                }
+            });
+            Thread.sleep(500); // let the send reach the producer while the broker is down
 
             KAFKA.start();
             assertThat(KAFKA.bootstrapServers()).isEqualTo(address);
-            duringOutage.get(60, TimeUnit.SECONDS);
+            duringOutage.get(90, TimeUnit.SECONDS);
         }
 
         assertThat(read(topic, "outage-reader", 2)).containsExactly("before outage", "during outage");
