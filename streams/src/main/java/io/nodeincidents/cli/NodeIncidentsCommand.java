@@ -1,5 +1,6 @@
 package io.nodeincidents.cli;
 
+import io.nodeincidents.broker.KafkaCommand;
 import io.nodeincidents.config.ConfigHelp;
 import io.nodeincidents.config.DocumentedOptions;
 import io.nodeincidents.ingest.cli.ReplayCommand;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Command;
                 + " container runtime and kubelet failures across a Kubernetes fleet, and explains them as incidents.",
         subcommands = {
             AnalyzeCommand.class,
+            KafkaCommand.class,
             ReplayCommand.class,
             CommandLine.HelpCommand.class
         })
