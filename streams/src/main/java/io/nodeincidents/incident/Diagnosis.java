@@ -267,8 +267,13 @@ public final class Diagnosis {
             }
         }
         if (!labels.isEmpty()) {
-            s.append(": ").append(String.join(", ", labels));
             long named = incident.affectedPods().stream().filter(p -> p.pod() != null).count();
+            long startFailures = (long) t.sandboxFailures() + t.containerStartFailures();
+            if (startFailures > named) {
+                // kubelet retries: every attempt is a new sandbox, for the same few pods
+                s.append(", retries for ").append(plural(named, "pod", "pods"));
+            }
+            s.append(": ").append(String.join(", ", labels));
             if (named > labels.size()) {
                 s.append(" and ").append(named - labels.size()).append(" more");
             }
