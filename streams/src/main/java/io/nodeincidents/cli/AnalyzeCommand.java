@@ -3,8 +3,7 @@ package io.nodeincidents.cli;
 import io.nodeincidents.events.EventJson;
 import io.nodeincidents.events.NodeEvent;
 import io.nodeincidents.events.OfflineAnalysis;
-import io.nodeincidents.ingest.cli.ReplayCommand;
-import io.nodeincidents.logs.LogFormat;
+import io.nodeincidents.ingest.cli.LogReadingOptions;
 import io.nodeincidents.logs.LogReadException;
 import io.nodeincidents.logs.ReadOptions;
 import io.nodeincidents.logs.ReadResult;
@@ -12,13 +11,13 @@ import io.nodeincidents.logs.RejectedLine;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZoneId;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -42,22 +41,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
             + " incident correlation is wired in, see README).")
     boolean events;
 
-    @Option(names = "--format", defaultValue = "auto", paramLabel = "FORMAT",
-            converter = ReplayCommand.LogFormatConverter.class,
-            description = "auto, journal-json, syslog, dmesg, kmsg, short-monotonic or bare (default: ${DEFAULT-VALUE}).")
-    LogFormat format;
-
-    @Option(names = "--host", paramLabel = "HOST",
-            description = "Host for lines that name none (default: the only host named in the file).")
-    String host;
-
-    @Option(names = "--year", paramLabel = "YEAR",
-            description = "Year for syslog stamps without one (default: this year, or last year for future dates).")
-    Integer year;
-
-    @Option(names = "--zone", defaultValue = "UTC", paramLabel = "ZONE",
-            description = "Time zone of stamps without one, e.g. Asia/Shanghai or +08:00 (default: ${DEFAULT-VALUE}).")
-    ZoneId zone;
+    @Mixin
+    LogReadingOptions reading;
 
     @Option(names = "--output", defaultValue = "json", paramLabel = "json|text",
             description = "json: one object per line; text: one readable line per event (default: ${DEFAULT-VALUE}).")
@@ -86,7 +71,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 : EventJson.line(event));
         OfflineAnalysis.Outcome outcome;
         try {
-            outcome = new OfflineAnalysis().run(files, new ReadOptions(format, host, year, zone), print, rejects);
+            outcome = new OfflineAnalysis().run(files, reading.readOptions(), print, rejects);
         } catch (LogReadException e) {
             out.flush();
             err.println("analyze: " + e.getMessage());

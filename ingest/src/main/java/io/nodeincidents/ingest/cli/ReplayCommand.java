@@ -4,14 +4,12 @@ import io.nodeincidents.config.DocumentedOptions;
 import io.nodeincidents.config.ConfigSources;
 import io.nodeincidents.ingest.produce.EntryProducerConfig;
 import io.nodeincidents.ingest.replay.LogReplay;
-import io.nodeincidents.logs.LogFormat;
 import io.nodeincidents.logs.LogReadException;
 import io.nodeincidents.logs.ReadOptions;
 import io.nodeincidents.logs.RejectedLine;
 import io.nodeincidents.schemas.JournalEntry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -23,7 +21,6 @@ import org.apache.kafka.common.config.ConfigDef;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code nodeincidents replay}: ships saved logs into journal.entries for post-incident analysis. */
@@ -40,22 +37,8 @@ public final class ReplayCommand implements Callable<Integer>, DocumentedOptions
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Log files to replay, in order (.gz is fine).")
     List<Path> files;
 
-    @Option(names = "--format", defaultValue = "auto", paramLabel = "FORMAT",
-            converter = LogFormatConverter.class,
-            description = "auto, journal-json, syslog, dmesg, kmsg, short-monotonic or bare (default: ${DEFAULT-VALUE}).")
-    LogFormat format;
-
-    @Option(names = "--host", paramLabel = "HOST",
-            description = "Host for lines that name none (default: the only host named in the file).")
-    String host;
-
-    @Option(names = "--year", paramLabel = "YEAR",
-            description = "Year for syslog stamps without one (default: this year, or last year for future dates).")
-    Integer year;
-
-    @Option(names = "--zone", defaultValue = "UTC", paramLabel = "ZONE",
-            description = "Time zone of stamps without one, e.g. Asia/Shanghai or +08:00 (default: ${DEFAULT-VALUE}).")
-    ZoneId zone;
+    @Mixin
+    LogReadingOptions reading;
 
     @Mixin
     KafkaClientOptions kafka;
@@ -74,7 +57,7 @@ public final class ReplayCommand implements Callable<Integer>, DocumentedOptions
             err.println("replay: " + e.getMessage());
             return 2;
         }
-        ReadOptions options = new ReadOptions(format, host, year, zone);
+        ReadOptions options = reading.readOptions();
         AtomicLong shown = new AtomicLong();
         Consumer<RejectedLine> rejects = rejected -> {
             if (shown.incrementAndGet() <= MAX_REJECTS_SHOWN) {
@@ -112,18 +95,5 @@ public final class ReplayCommand implements Callable<Integer>, DocumentedOptions
     @Override
     public ConfigDef optionDefinitions() {
         return EntryProducerConfig.DEFINITION;
-    }
-
-    /** {@code --format} values by their CLI names. */
-    public static final class LogFormatConverter implements CommandLine.ITypeConverter<LogFormat> {
-        @Override
-        public LogFormat convert(String value) {
-            try {
-                return LogFormat.fromCliName(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException("unknown format '" + value
-                        + "': use auto, journal-json, syslog, dmesg, kmsg, short-monotonic or bare");
-            }
-        }
     }
 }
