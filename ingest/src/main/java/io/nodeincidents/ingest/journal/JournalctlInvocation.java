@@ -77,11 +77,7 @@ public record JournalctlInvocation(String journalctl, JournalSource source, Star
         if (follow) {
             args.add("--follow");
         }
-        if (source instanceof JournalSource.Directory dir) {
-            args.add("--directory=" + dir.path());
-        } else if (source instanceof JournalSource.Files files) {
-            files.paths().forEach(path -> args.add("--file=" + path));
-        }
+        args.addAll(sourceArguments(source));
         if (start instanceof StartPosition.AfterCursor after) {
             args.add("--after-cursor=" + after.cursor());
         } else if (start instanceof StartPosition.Since since) {
@@ -94,5 +90,16 @@ public record JournalctlInvocation(String journalctl, JournalSource source, Star
         }
         args.addAll(filter.matchArguments());
         return List.copyOf(args);
+    }
+
+    /** The arguments that select {@code source} ({@code --directory=}, {@code --file=}; none for the local journal). */
+    public static List<String> sourceArguments(JournalSource source) {
+        List<String> args = new ArrayList<>();
+        if (source instanceof JournalSource.Directory dir) {
+            args.add("--directory=" + dir.path());
+        } else if (source instanceof JournalSource.Files files) {
+            files.paths().forEach(path -> args.add("--file=" + path));
+        }
+        return args;
     }
 }
