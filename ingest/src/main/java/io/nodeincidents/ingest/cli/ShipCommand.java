@@ -158,7 +158,7 @@ public final class ShipCommand implements Callable<Integer>, DocumentedOptions {
      * With our own serializer (the default), checks before reading the journal that the schema registry answers and
      * accepts JournalEntry for the topic, so an unreachable registry is a clear error at start, retried.
      */
-    static JournalShipper.StartupCheck registryCheck(Map<String, Object> producerProps, String topic) {
+    public static JournalShipper.StartupCheck registryCheck(Map<String, Object> producerProps, String topic) {
         Object serializer = producerProps.get(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
         String name = serializer instanceof Class<?> c ? c.getName() : String.valueOf(serializer);
         if (!SpecificAvroSerializer.class.getName().equals(name)) {

@@ -126,7 +126,8 @@ public final class Journalctl {
     public Optional<String> newestCursor() throws IOException {
         List<String> args = base();
         args.add("--lines=1");
-        return firstEntry(args).cursor();
+        List<FirstEntry> first = firstEntries(args, 1);
+        return first.isEmpty() ? Optional.empty() : first.get(0).cursor();
     }
 
     /**
@@ -136,17 +137,25 @@ public final class Journalctl {
     public Optional<String> firstCursorFrom(String cursor) throws IOException {
         List<String> args = base();
         args.add("--cursor=" + cursor);
-        return firstEntry(args).cursor();
+        List<FirstEntry> first = firstEntries(args, 1);
+        return first.isEmpty() ? Optional.empty() : first.get(0).cursor();
     }
 
     /** Whether some entry matching {@code filter} exists after {@code cursor} (or at all, for a null cursor). */
     public boolean anyMatchAfter(JournalFilter filter, String cursor) throws IOException {
         List<String> args = base();
         if (cursor != null) {
-            args.add("--after-cursor=" + cursor);
+            // not --after-cursor: with matches it skips the first matching entry when the cursor's does not match
+            args.add("--cursor=" + cursor);
         }
         args.addAll(filter.matchArguments());
-        return firstEntry(args).exists();
+        List<FirstEntry> first = firstEntries(args, 2);
+        for (FirstEntry entry : first) {
+            if (cursor == null || entry.cursor().isEmpty() || !JournalCursor.sameEntry(entry.cursor().get(), cursor)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private List<String> base() {
@@ -163,47 +172,51 @@ public final class Journalctl {
     private record FirstEntry(boolean exists, Optional<String> cursor) {
     }
 
-    /** Runs a query and reads its first output line; fails when journalctl fails. */
-    private FirstEntry firstEntry(List<String> args) throws IOException {
+    /** Runs a query and reads up to {@code max} output lines; fails when journalctl fails. */
+    private List<FirstEntry> firstEntries(List<String> args, int max) throws IOException {
         Process process = new ProcessBuilder(args)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
-        try {
-            Thread killer = new Thread(() -> {
-                try {
-                    if (!process.waitFor(queryTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                        process.destroyForcibly();
-                    }
-                } catch (InterruptedException e) {
-                    // the query finished in time
-                }
-            }, "journalctl-query-timeout");
-            killer.setDaemon(true);
-            killer.start();
-            BoundedLineReader reader = new BoundedLineReader(process.getInputStream(), QUERY_LINE_LIMIT);
-            BoundedLineReader.Line line = reader.readLine();
-            if (line == null) {
-                int status = process.waitFor(queryTimeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
-                killer.interrupt();
-                if (status != 0) {
-                    throw new IOException("journalctl " + String.join(" ", args.subList(1, args.size()))
-                            + " failed with status " + status);
-                }
-                return new FirstEntry(false, Optional.empty());
-            }
-            killer.interrupt();
+        Thread killer = new Thread(() -> {
             try {
-                String text = new String(line.bytes(), 0, line.length(), StandardCharsets.UTF_8);
-                return new FirstEntry(true, Optional.ofNullable(JournalJsonEntry.parse(text).cursor()));
-            } catch (MalformedEntryException e) {
-                // a huge first entry cut by the query limit: it exists, its cursor is unknown
-                return new FirstEntry(true, Optional.empty());
+                if (!process.waitFor(queryTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                // the query finished in time
             }
+        }, "journalctl-query-timeout");
+        killer.setDaemon(true);
+        killer.start();
+        try {
+            List<FirstEntry> entries = new ArrayList<>();
+            BoundedLineReader reader = new BoundedLineReader(process.getInputStream(), QUERY_LINE_LIMIT);
+            while (entries.size() < max) {
+                BoundedLineReader.Line line = reader.readLine();
+                if (line == null) {
+                    int status = process.waitFor(queryTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                            ? process.exitValue() : -1;
+                    if (status != 0) {
+                        throw new IOException("journalctl " + String.join(" ", args.subList(1, args.size()))
+                                + " failed with status " + status);
+                    }
+                    break;
+                }
+                try {
+                    String text = new String(line.bytes(), 0, line.length(), StandardCharsets.UTF_8);
+                    entries.add(new FirstEntry(true, Optional.ofNullable(JournalJsonEntry.parse(text).cursor())));
+                } catch (MalformedEntryException e) {
+                    // a huge entry cut by the query limit: it exists, its cursor is unknown
+                    entries.add(new FirstEntry(true, Optional.empty()));
+                }
+            }
+            return entries;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while asking journalctl", e);
         } finally {
+            killer.interrupt();
             process.destroyForcibly();
         }
     }

@@ -52,6 +52,15 @@ public record JournalctlInvocation(String journalctl, JournalSource source, Star
         record AfterCursor(String cursor) implements StartPosition {
         }
 
+        /**
+         * From the entry at the cursor (or the first one after it that matches): the shipper drops that entry itself
+         * when it comes first. Used instead of {@link AfterCursor} with matches, because journalctl 252's
+         * {@code --after-cursor} skips two entries from the cursor's position: when the cursor's own entry does not
+         * match the filter, the first matching entry after it is lost.
+         */
+        record AtCursor(String cursor) implements StartPosition {
+        }
+
         /** From a time, in any form journalctl's --since accepts ("2024-01-23 14:00:00", "-1h", "today"). */
         record Since(String since) implements StartPosition {
         }
@@ -80,6 +89,8 @@ public record JournalctlInvocation(String journalctl, JournalSource source, Star
         args.addAll(sourceArguments(source));
         if (start instanceof StartPosition.AfterCursor after) {
             args.add("--after-cursor=" + after.cursor());
+        } else if (start instanceof StartPosition.AtCursor at) {
+            args.add("--cursor=" + at.cursor());
         } else if (start instanceof StartPosition.Since since) {
             args.add("--since=" + since.since());
         } else if (start instanceof StartPosition.Now) {

@@ -304,7 +304,7 @@ public final class JournalShipper {
                     break;
                 }
                 LOG.info("ship: reading journalctl (pid {}) from {}", running.pid(), describe(start));
-                read = readAll(running);
+                read = readAll(running, start instanceof StartPosition.AtCursor at ? at.cursor() : null);
                 status = running.exitStatus(Duration.ofSeconds(1));
                 stderr = running.stderrTail();
             } catch (IOException e) {
@@ -357,7 +357,8 @@ public final class JournalShipper {
         }
         Optional<String> there = journalctl.firstCursorFrom(from);
         if (there.isPresent() && JournalCursor.sameEntry(there.get(), from)) {
-            return new StartPosition.AfterCursor(from);
+            // at, not after: readAll drops the entry itself (see StartPosition.AtCursor)
+            return new StartPosition.AtCursor(from);
         }
         // --after-cursor would skip the first entry still there as if it were ours: start from the oldest instead
         metrics.cursorLost();
@@ -366,8 +367,10 @@ public final class JournalShipper {
         return new StartPosition.Beginning();
     }
 
-    private long readAll(Journalctl.Running running) throws IOException, InterruptedException {
+    private long readAll(Journalctl.Running running, String alreadyShipped) throws IOException,
+            InterruptedException {
         long read = 0;
+        boolean first = true;
         while (!stopping && deliveryFailure.get() == null) {
             BoundedLineReader.Line line = running.readLine();
             if (line == null) {
@@ -375,16 +378,24 @@ public final class JournalShipper {
             }
             lastLineNanos = System.nanoTime();
             read++;
-            metrics.read();
             JournalLineDecoder.Decoded decoded;
             try {
                 decoded = decoder.decode(line.bytes(), line.length(), line.truncated());
             } catch (MalformedEntryException | IllegalArgumentException e) {
+                metrics.read();
                 metrics.failed();
                 logFailure("ship: journalctl printed a line that is no journal entry ({}), skipped: {}",
                         e.getMessage(), excerpt(line));
                 continue;
             }
+            if (first && alreadyShipped != null && JournalCursor.sameEntry(decoded.cursor(), alreadyShipped)) {
+                // journalctl started at the entry of the saved cursor: it was shipped (or skipped) already
+                first = false;
+                read--;
+                continue;
+            }
+            first = false;
+            metrics.read();
             if (decoded.entry().getTruncated()) {
                 metrics.truncated();
             }
@@ -573,7 +584,8 @@ public final class JournalShipper {
                 return;
             }
             if (position.skipTo(newest.get())) {
-                metrics.filtered(JournalCursor.entriesBetween(last, newest.get()));
+                // the newest entry itself was filtered too
+                metrics.filtered(JournalCursor.entriesBetween(last, newest.get()) + 1);
                 lastRead = newest.get();
             }
         }
@@ -681,6 +693,9 @@ public final class JournalShipper {
     private static String describe(StartPosition start) {
         if (start instanceof StartPosition.AfterCursor after) {
             return "after cursor " + after.cursor();
+        }
+        if (start instanceof StartPosition.AtCursor at) {
+            return "after cursor " + at.cursor();
         }
         if (start instanceof StartPosition.Since since) {
             return "since " + since.since();
