@@ -95,8 +95,10 @@ public record JournalctlInvocation(String journalctl, JournalSource source, Star
             args.add("--since=" + since.since());
         } else if (start instanceof StartPosition.Now) {
             args.add("--lines=0");
-        } else if (follow) {
-            // Beginning: --follow alone would start at the last ten entries; --lines=all starts at the oldest
+        }
+        if (follow && !(start instanceof StartPosition.Now)) {
+            // --follow implies --lines=10: from the beginning it would start at the last ten entries, and with
+            // --cursor and matches journalctl 252 prints ten entries and then stalls; --lines=all prints them all
             args.add("--lines=all");
         }
         args.addAll(filter.matchArguments());

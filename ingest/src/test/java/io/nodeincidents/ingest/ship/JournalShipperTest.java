@@ -148,6 +148,25 @@ class JournalShipperTest {
     }
 
     @Test
+    void followingFromASavedCursorReadsEverythingBehindIt() throws Exception {
+        // journalctl 252 --follow --cursor with matches prints ten entries and stalls unless given --lines=all
+        try (ShipperHarness h = new ShipperHarness(KAFKA, dir, "journalctl")) {
+            Path journal = h.journalDir.resolve("host.journal");
+            JournalFixture.write(journal, List.of(kernel(0, "k0"), other(1, "o1")));
+            h.runToEnd(FROM_BEGINNING);
+            List<JournalFixture.Entry> more = new ArrayList<>();
+            for (int i = 0; i < 60; i++) {
+                more.add(i % 3 == 0 ? other(10 + i, "o") : kernel(10 + i, "k" + i));
+            }
+            JournalFixture.write(journal, more);
+            h.start(FROM_BEGINNING, null);
+            await().atMost(Duration.ofSeconds(30)).until(() -> h.metrics.shippedCount() == 40);
+            h.stop();
+            assertThat(h.consume(41, Duration.ofSeconds(30))).hasSize(41);
+        }
+    }
+
+    @Test
     void aVacuumedCursorResumesFromTheOldestEntryAndCountsIt() throws Exception {
         try (ShipperHarness h = new ShipperHarness(KAFKA, dir, "journalctl")) {
             Path first = h.journalDir.resolve("system@old.journal");
