@@ -4,6 +4,7 @@ import io.nodeincidents.broker.KafkaCommand;
 import io.nodeincidents.config.ConfigHelp;
 import io.nodeincidents.config.DocumentedOptions;
 import io.nodeincidents.ingest.cli.ReplayCommand;
+import io.nodeincidents.ingest.cli.ShipCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,6 +22,7 @@ import picocli.CommandLine.Command;
             AnalyzeCommand.class,
             KafkaCommand.class,
             ReplayCommand.class,
+            ShipCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class NodeIncidentsCommand implements Runnable {

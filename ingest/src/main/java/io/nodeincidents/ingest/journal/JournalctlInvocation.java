@@ -52,6 +52,15 @@ public record JournalctlInvocation(String journalctl, JournalSource source, Star
         record AfterCursor(String cursor) implements StartPosition {
         }
 
+        /**
+         * From the entry at the cursor (or the first one after it that matches): the shipper drops that entry itself
+         * when it comes first. Used instead of {@link AfterCursor} with matches, because journalctl 252's
+         * {@code --after-cursor} skips two entries from the cursor's position: when the cursor's own entry does not
+         * match the filter, the first matching entry after it is lost.
+         */
+        record AtCursor(String cursor) implements StartPosition {
+        }
+
         /** From a time, in any form journalctl's --since accepts ("2024-01-23 14:00:00", "-1h", "today"). */
         record Since(String since) implements StartPosition {
         }
@@ -77,22 +86,33 @@ public record JournalctlInvocation(String journalctl, JournalSource source, Star
         if (follow) {
             args.add("--follow");
         }
+        args.addAll(sourceArguments(source));
+        if (start instanceof StartPosition.AfterCursor after) {
+            args.add("--after-cursor=" + after.cursor());
+        } else if (start instanceof StartPosition.AtCursor at) {
+            args.add("--cursor=" + at.cursor());
+        } else if (start instanceof StartPosition.Since since) {
+            args.add("--since=" + since.since());
+        } else if (start instanceof StartPosition.Now) {
+            args.add("--lines=0");
+        }
+        if (follow && !(start instanceof StartPosition.Now)) {
+            // --follow implies --lines=10: from the beginning it would start at the last ten entries, and with
+            // --cursor and matches journalctl 252 prints ten entries and then stalls; --lines=all prints them all
+            args.add("--lines=all");
+        }
+        args.addAll(filter.matchArguments());
+        return List.copyOf(args);
+    }
+
+    /** The arguments that select {@code source} ({@code --directory=}, {@code --file=}; none for the local journal). */
+    public static List<String> sourceArguments(JournalSource source) {
+        List<String> args = new ArrayList<>();
         if (source instanceof JournalSource.Directory dir) {
             args.add("--directory=" + dir.path());
         } else if (source instanceof JournalSource.Files files) {
             files.paths().forEach(path -> args.add("--file=" + path));
         }
-        if (start instanceof StartPosition.AfterCursor after) {
-            args.add("--after-cursor=" + after.cursor());
-        } else if (start instanceof StartPosition.Since since) {
-            args.add("--since=" + since.since());
-        } else if (start instanceof StartPosition.Now) {
-            args.add("--lines=0");
-        } else if (follow) {
-            // Beginning: --follow alone would start at the last ten entries; --lines=all starts at the oldest
-            args.add("--lines=all");
-        }
-        args.addAll(filter.matchArguments());
-        return List.copyOf(args);
+        return args;
     }
 }
