@@ -115,6 +115,8 @@ class ImageFilesTest {
         assertThat(text).contains("ARG JOURNAL_GID=");
         assertThat(jsonInstruction(lastStage(text), "ENTRYPOINT"))
                 .contains("/opt/nodeincidents/lib/*", "io.nodeincidents.ingest.cli.IngestCommand");
+        assertThat(REPOSITORY.resolve("ingest/src/main/java/io/nodeincidents/ingest/cli/IngestCommand.java"))
+                .as("the shipper image's main class lives in the ingest module").isRegularFile();
         String correlate = read(DEPLOY.resolve("docker/correlate.Dockerfile"));
         assertThat(correlate).contains("-pl streams ").containsPattern("(?m)^FROM eclipse-temurin:17-jre");
         assertThat(jsonInstruction(lastStage(correlate), "ENTRYPOINT"))

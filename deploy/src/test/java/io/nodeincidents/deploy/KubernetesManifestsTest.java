@@ -163,7 +163,7 @@ class KubernetesManifestsTest {
         assertThat(priority.getValue()).isPositive().isLessThan(2_000_000_000);
 
         Container shipper = container(pod, "shipper");
-        EnvVar node = env(shipper, "NODEINCIDENTS_NODE_NAME");
+        EnvVar node = env(shipper, "NODEINCIDENTS_SHIP_HOST");
         assertThat(node.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
 
         // the init container is the one root step: it may chown and nothing else
@@ -270,9 +270,9 @@ class KubernetesManifestsTest {
         assertThat(correlate.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/ready");
         Container shipper = container(shipper().getSpec().getTemplate().getSpec(), "shipper");
         Properties shipperConfig = properties(configMap().getData().get("shipper.properties"));
-        assertThat(shipperConfig.getProperty("metrics.listen.address")).isEqualTo("0.0.0.0");
+        assertThat(shipperConfig.getProperty("ship.metrics.address")).isEqualTo("0.0.0.0");
         assertThat(shipper.getPorts()).extracting(ContainerPort::getContainerPort)
-                .contains(Integer.valueOf(shipperConfig.getProperty("metrics.port")));
+                .contains(Integer.valueOf(shipperConfig.getProperty("ship.metrics.port")));
     }
 
     @Test

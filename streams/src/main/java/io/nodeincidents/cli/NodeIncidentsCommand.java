@@ -1,8 +1,7 @@
 package io.nodeincidents.cli;
 
 import io.nodeincidents.broker.KafkaCommand;
-import io.nodeincidents.config.ConfigHelp;
-import io.nodeincidents.config.DocumentedOptions;
+import io.nodeincidents.ingest.cli.CommandLines;
 import io.nodeincidents.ingest.cli.ReplayCommand;
 import io.nodeincidents.ingest.cli.ShipCommand;
 import picocli.CommandLine;
@@ -42,28 +41,6 @@ public final class NodeIncidentsCommand implements Runnable {
 
     /** The configured command line, shared by {@link #main} and the tests. */
     public static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new NodeIncidentsCommand());
-        cli.setCaseInsensitiveEnumValuesAllowed(true);
-        cli.setUsageHelpAutoWidth(true);
-        // exit 2 on bad usage, as the README documents, leaving 1 for failures at run time
-        cli.setParameterExceptionHandler((e, a) -> {
-            CommandLine cmd = e.getCommandLine();
-            cmd.getErr().println(cmd.getColorScheme().errorText("nodeincidents: " + e.getMessage()));
-            cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
-            return 2;
-        });
-        documentDeclaredOptions(cli);
-        return cli;
-    }
-
-    /** Prints each command's ConfigDef-declared options under its --help. */
-    private static void documentDeclaredOptions(CommandLine cli) {
-        for (CommandLine sub : cli.getSubcommands().values()) {
-            if (sub.getCommand() instanceof DocumentedOptions documented) {
-                sub.getCommandSpec().usageMessage()
-                        .footer(ConfigHelp.lines(documented.optionDefinitions()).toArray(String[]::new));
-            }
-            documentDeclaredOptions(sub);
-        }
+        return CommandLines.create(new NodeIncidentsCommand());
     }
 }
