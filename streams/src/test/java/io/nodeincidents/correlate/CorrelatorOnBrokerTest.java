@@ -153,7 +153,7 @@ class CorrelatorOnBrokerTest {
             try {
                 readUntil(incidents, seen, s -> distinctIds(s, IncidentStatus.OPEN) >= 2);
             } finally {
-                first.close(Duration.ofSeconds(30)); // stopped mid-stream: two more hosts are still to come
+                CorrelateCommand.close(first); // stopped mid-stream: two more hosts are still to come
             }
 
             for (int host = 2; host < 4; host++) {
@@ -200,7 +200,7 @@ class CorrelatorOnBrokerTest {
                 assertThat(alertRecords).first().satisfies(a -> assertThat(a.value().getHostCount())
                         .isGreaterThanOrEqualTo(3));
             } finally {
-                second.close(Duration.ofSeconds(30));
+                CorrelateCommand.close(second);
             }
         }
     }
