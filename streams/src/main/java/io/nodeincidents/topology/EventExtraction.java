@@ -51,7 +51,7 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
     public void init(ProcessorContext<String, Routing.Extracted> context) {
         this.context = context;
         this.states = context.getStateStore(STORE);
-        context.schedule(streamPunctuation, PunctuationType.STREAM_TIME, this::expireAll);
+        context.schedule(streamPunctuation, PunctuationType.STREAM_TIME, now -> expireAll(now, now));
         context.schedule(wallClockPunctuation, PunctuationType.WALL_CLOCK_TIME, wallClock -> {
             long streamTime = context.currentStreamTimeMs();
             if (streamTime < 0) {
@@ -63,14 +63,23 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
             }
             long idle = wallClock - wallClockAtObserved;
             if (idle > 0) {
-                expireAll(streamTime + idle);
+                // completed at the extrapolated time, but sent on at stream time: the correlation's clock must
+                // never run ahead of stream time
+                expireAll(streamTime + idle, streamTime);
             }
         });
     }
 
     @Override
     public void process(Record<String, Routing.Accepted> record) {
-        observe(context.currentStreamTimeMs());
+        long streamTime = context.currentStreamTimeMs();
+        if (observedStreamTime >= 0 && streamTime > observedStreamTime) {
+            // Stream time jumped with this record. Whatever the jump completes on other hosts is sent on first, at
+            // the stream time before the jump: the correlation then still joins it to incidents that the jump is
+            // about to resolve, instead of finding them resolved and the evidence too late.
+            expireAll(streamTime, observedStreamTime);
+        }
+        observe(streamTime);
         JournalEntry entry = record.value().entry();
         List<NodeEvent> events;
         try {
@@ -97,8 +106,11 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
         }
     }
 
-    /** Completes, on every host with pending state, what has been idle for longer than its gap at {@code nowMs}. */
-    private void expireAll(long nowMs) {
+    /**
+     * Completes, on every host with pending state, what has been idle for longer than its gap at {@code nowMs}, and
+     * sends the events on with record time {@code sentAtMs}.
+     */
+    private void expireAll(long nowMs, long sentAtMs) {
         List<KeyValue<String, HostLogState>> pending = new ArrayList<>();
         try (KeyValueIterator<String, HostLogState> all = states.all()) {
             all.forEachRemaining(pending::add);
@@ -112,8 +124,7 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
             if (!step.events().isEmpty() || !step.state().equals(host.value)) {
                 store(host.key, step.state());
                 for (NodeEvent event : step.events()) {
-                    // no input record here: the event goes out at the (possibly extrapolated) punctuation time
-                    context.forward(new Record<>(host.key, toRecord(event, host.key, nowMs), nowMs));
+                    context.forward(new Record<>(host.key, toRecord(event, host.key, sentAtMs), sentAtMs));
                 }
             }
         }

@@ -20,10 +20,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs {@link IncidentAggregator} per host, as its package documentation asks: state per host in a store (bytes of
- * {@link HostIncidentStateCodec}), every call with the task's stream time (event time, never the wall clock, or a
- * replayed log would resolve at once), {@code onTime} for every stored host from a stream-time punctuator, idle hosts
- * deleted, and unreadable state (corrupt, or written by another version) logged and started afresh. Emits each
- * incident revision keyed by incidentId.
+ * {@link HostIncidentStateCodec}), every call with stream time (event time, never the wall clock, or a replayed log
+ * would resolve at once), {@code onTime} for every stored host from a stream-time punctuator, idle hosts deleted, and
+ * unreadable state (corrupt, or written by another version) logged and started afresh. Emits each incident revision
+ * keyed by incidentId.
+ *
+ * <p>The time passed for an event is the stream time at which extraction completed it (its record time, never ahead
+ * of the task's stream time, and never going back): when one record makes stream time jump, the events that jump
+ * completes on other hosts are correlated at the time before it, so they still join the incidents the jump resolves.
  */
 final class HostCorrelation implements Processor<String, Routing.Extracted, String, Incident> {
 
@@ -34,6 +38,7 @@ final class HostCorrelation implements Processor<String, Routing.Extracted, Stri
     private final Duration punctuation;
     private ProcessorContext<String, Incident> context;
     private KeyValueStore<String, byte[]> states;
+    private long clockMs = -1;
 
     HostCorrelation(IncidentAggregator aggregator, Duration punctuation) {
         this.aggregator = aggregator;
@@ -49,7 +54,7 @@ final class HostCorrelation implements Processor<String, Routing.Extracted, Stri
 
     @Override
     public void process(Record<String, Routing.Extracted> record) {
-        long now = nowMicros();
+        long now = nowMicros(record.timestamp());
         IncidentAggregator.Step step;
         String host;
         if (record.value() instanceof Routing.KernelEvent kernel) {
@@ -70,7 +75,8 @@ final class HostCorrelation implements Processor<String, Routing.Extracted, Stri
         try (KeyValueIterator<String, byte[]> all = states.all()) {
             all.forEachRemaining(hosts::add);
         }
-        long now = Math.multiplyExact(streamTimeMs, 1000L);
+        clockMs = Math.max(clockMs, streamTimeMs);
+        long now = Math.multiplyExact(clockMs, 1000L);
         for (KeyValue<String, byte[]> host : hosts) {
             IncidentAggregator.Step step = aggregator.onTime(decode(host.key, host.value), now);
             store(host.key, step.state());
@@ -78,8 +84,13 @@ final class HostCorrelation implements Processor<String, Routing.Extracted, Stri
         }
     }
 
-    private long nowMicros() {
-        return Math.multiplyExact(Math.max(0, context.currentStreamTimeMs()), 1000L);
+    private long nowMicros(long recordTimeMs) {
+        long streamTime = context.currentStreamTimeMs();
+        clockMs = Math.max(clockMs, Math.min(recordTimeMs, streamTime));
+        if (clockMs < 0) {
+            clockMs = Math.max(0, streamTime);
+        }
+        return Math.multiplyExact(clockMs, 1000L);
     }
 
     private HostIncidentState stateOf(String host) {

@@ -32,7 +32,10 @@ import org.apache.kafka.streams.TopologyTestDriver;
  * temporary state directory. For offline analysis of collected logs, so it gives the same incidents as the
  * streaming app.
  *
- * <p>The entries are fed in list order (event time comes from each entry, as in the app). At the end of the input
+ * <p>The entries are fed in event-time order: a stable sort by each entry's time (an entry without one keeps the place
+ * of the timed entry before it), so logs of several hosts given one after the other correlate as if they had been
+ * shipped live side by side; one host's lines keep their order. Event time comes from each entry, as in the app.
+ * At the end of the input
  * stream time is moved past every open window - two marker entries of host {@value #END_OF_INPUT_HOST} with an empty
  * message, which no decoder reads - so pending reports complete and open incidents resolve: the result holds every
  * revision up to RESOLVED.
@@ -112,14 +115,10 @@ public final class OfflineCorrelation {
                         topics.deadLetters().keySerde().deserializer(),
                         topics.deadLetters().valueSerde().deserializer());
                 long latestMs = 0;
-                for (JournalEntry entry : entries) {
-                    Long time = EventTimeExtractor.eventTimeMillis(entry);
-                    if (time != null) {
-                        latestMs = Math.max(latestMs, time);
-                    }
-                    // the record time stands in for the time of producing: entries without their own time keep
-                    // their place after the latest timed entry
-                    input.pipeInput(entry.getHost(), entry, latestMs);
+                for (Timed timed : inEventTimeOrder(entries)) {
+                    latestMs = Math.max(latestMs, timed.timeMs());
+                    // the record time stands in for the time of producing (used for entries without their own)
+                    input.pipeInput(timed.entry().getHost(), timed.entry(), timed.timeMs());
                 }
                 Duration settle = Duration.ofMinutes(1).plus(correlator.extractionPunctuation());
                 long firstMark = latestMs + settle.toMillis();
@@ -134,6 +133,22 @@ public final class OfflineCorrelation {
         } finally {
             deleteQuietly(stateDir);
         }
+    }
+
+    private record Timed(JournalEntry entry, long timeMs) {
+    }
+
+    /** A stable sort by event time; an entry without one gets the time of the timed entry before it. */
+    private static List<Timed> inEventTimeOrder(List<JournalEntry> entries) {
+        List<Timed> timed = new ArrayList<>(entries.size());
+        long previous = 0;
+        for (JournalEntry entry : entries) {
+            Long time = EventTimeExtractor.eventTimeMillis(entry);
+            previous = time != null ? time : previous;
+            timed.add(new Timed(entry, previous));
+        }
+        timed.sort(Comparator.comparingLong(Timed::timeMs));
+        return timed;
     }
 
     private static JournalEntry marker(long timeMs) {

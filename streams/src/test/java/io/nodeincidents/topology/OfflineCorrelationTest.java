@@ -52,6 +52,21 @@ class OfflineCorrelationTest {
     }
 
     @Test
+    void logsOfSeveralHostsGivenOneAfterTheOtherCorrelateAsIfLive() {
+        List<JournalEntry> entries = new ArrayList<>(
+                Scenario.onHost(Scenario.shifted(Scenario.seed000(), Duration.ofHours(5)), "later-host"));
+        entries.addAll(Scenario.onHost(Scenario.seed000(), "earlier-host"));
+
+        List<Incident> incidents = OfflineCorrelation.run(entries).latestRevisions();
+
+        assertThat(incidents).hasSize(2).allSatisfy(incident -> {
+            assertThat(incident.getStatus()).isEqualTo(IncidentStatus.RESOLVED);
+            assertThat(incident.getCounts().getSandboxFailures()).isEqualTo(1);
+        });
+        assertThat(incidents).extracting(Incident::getHost).containsExactly("earlier-host", "later-host");
+    }
+
+    @Test
     void settingsApply() {
         List<JournalEntry> entries = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
