@@ -280,4 +280,18 @@ class IncidentTopologyTest {
             });
         }
     }
+
+    @Test
+    void evidenceCompletedByAStreamTimeJumpStillJoinsTheIncidentTheJumpResolves() {
+        try (TopologyHarness app = new TopologyHarness(stateDir)) {
+            // the partition goes quiet right after the kubelet lines; the next record is hours later
+            app.pipe(Scenario.seed000()).advanceStreamTime(T0.plus(Duration.ofHours(5)));
+            List<Incident> revisions = app.incidents();
+            Incident last = revisions.get(revisions.size() - 1);
+            assertThat(last.getStatus()).isEqualTo(IncidentStatus.RESOLVED);
+            assertThat(last.getCounts().getSandboxFailures()).isEqualTo(1);
+            assertThat(last.getAffectedPods()).extracting(AffectedPod::getPod).contains(POD);
+            assertThat(latest(revisions)).hasSize(1);
+        }
+    }
 }
