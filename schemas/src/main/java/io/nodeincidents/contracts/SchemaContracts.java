@@ -29,7 +29,8 @@ public final class SchemaContracts {
             "io.nodeincidents.schemas.KernelMemoryEvent",
             "io.nodeincidents.schemas.RuntimeFailureEvent",
             "io.nodeincidents.schemas.Incident",
-            "io.nodeincidents.schemas.FleetAlert");
+            "io.nodeincidents.schemas.FleetAlert",
+            "io.nodeincidents.schemas.DeadLetter");
 
     private SchemaContracts() {
     }

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 + " container runtime and kubelet failures across a Kubernetes fleet, and explains them as incidents.",
         subcommands = {
             AnalyzeCommand.class,
+            io.nodeincidents.correlate.CorrelateCommand.class,
             KafkaCommand.class,
             ReplayCommand.class,
             ShipCommand.class,

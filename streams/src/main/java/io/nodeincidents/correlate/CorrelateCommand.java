@@ -1,0 +1,236 @@
+package io.nodeincidents.correlate;
+
+import io.nodeincidents.config.ConfigSources;
+import io.nodeincidents.config.DocumentedOptions;
+import io.nodeincidents.ingest.cli.KafkaClientOptions;
+import io.nodeincidents.topology.CorrelatorSettings;
+import io.nodeincidents.topology.IncidentTopology;
+import io.nodeincidents.topology.Topics;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * {@code nodeincidents correlate}: runs the correlator ({@link IncidentTopology}) until SIGTERM or Ctrl-C, then
+ * closes it cleanly (state flushed, transactions committed). Creates missing topics first. Exit codes: 0 after a
+ * requested stop, 1 when the application failed, 2 on a configuration error (one line saying which).
+ */
+@Command(name = "correlate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Runs the Kafka Streams correlator: reads journal.entries (JournalEntry records keyed by host),"
+                + " decodes kernel memory reports and runtime failures per host, correlates them into incidents"
+                + " (topic incidents, keyed by incidentId), rolls incidents of one cause on several hosts up into"
+                + " fleet alerts (topic fleet.alerts) and sets aside records it cannot read (journal.deadletter)."
+                + " Runs until SIGTERM or Ctrl-C. Creates missing topics on start.",
+        footerHeading = "%nSettings (--config file, NODEINCIDENTS_* environment, -X KEY=VALUE; any other Kafka,"
+                + " Streams or schema registry property passes through):%n")
+public final class CorrelateCommand implements Callable<Integer>, DocumentedOptions {
+
+    static final int EXIT_OK = 0;
+    static final int EXIT_FAILED = 1;
+    static final int EXIT_CONFIG = 2;
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
+    private static final Logger LOG = LoggerFactory.getLogger(CorrelateCommand.class);
+
+    @Mixin
+    KafkaClientOptions kafka;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** The environment the settings read NODEINCIDENTS_* from; tests replace it. */
+    Map<String, String> environment = System.getenv();
+
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        CorrelatorSettings settings;
+        Topics topics;
+        Topology topology;
+        try {
+            settings = new CorrelatorSettings(kafka.settings(environment));
+            topics = Topics.from(settings);
+            topology = buildTopology(settings, topics);
+        } catch (ConfigSources.ConfigException | ConfigException e) {
+            err.println("correlate: " + oneLine(e.getMessage()));
+            err.flush();
+            return EXIT_CONFIG;
+        }
+        Map<String, Object> props = settings.streamsProperties();
+        if (settings.createTopics()) {
+            try {
+                List<String> created = createMissingTopics(props, topics.names(), settings.topicPartitions(),
+                        settings.topicReplicationFactor());
+                if (!created.isEmpty()) {
+                    out.println("correlate: created topics " + String.join(", ", created));
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+                err.println("correlate: cannot create topics on " + props.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)
+                        + ": " + oneLine(String.valueOf(cause.getMessage())));
+                err.flush();
+                return EXIT_FAILED;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return EXIT_FAILED;
+            }
+        }
+        Properties streamsProps = new Properties();
+        streamsProps.putAll(props);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicBoolean announced = new AtomicBoolean();
+        KafkaStreams streams;
+        try {
+            streams = new KafkaStreams(topology, streamsProps);
+        } catch (ConfigException | org.apache.kafka.streams.errors.StreamsException e) {
+            err.println("correlate: " + oneLine(e.getMessage()));
+            err.flush();
+            return EXIT_CONFIG;
+        }
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("correlator stopped by an unexpected error", e);
+            failure.compareAndSet(null, e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING && announced.compareAndSet(false, true)) {
+                out.println("correlate: running as " + settings.applicationId() + " on "
+                        + props.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG) + ": " + topics.journalEntries().name()
+                        + " -> " + topics.incidents().name() + ", " + topics.fleetAlerts().name() + " (dead letters: "
+                        + topics.deadLetters().name() + ", " + props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)
+                        + "). Ctrl-C stops it.");
+                out.flush();
+            }
+            if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.PENDING_ERROR) {
+                stopRequested.countDown();
+            }
+        });
+        // SIGTERM / Ctrl-C run the JVM's shutdown hooks: close cleanly there, then let the JVM exit
+        Thread hook = new Thread(() -> {
+            stopRequested.countDown();
+            close(streams);
+        }, "correlate-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            streams.start();
+            stopRequested.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            close(streams);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running; close() is idempotent
+            }
+        }
+        if (failure.get() != null || streams.state() == KafkaStreams.State.ERROR) {
+            err.println("correlate: stopped after an error: "
+                    + oneLine(failure.get() == null ? "see the log" : String.valueOf(failure.get())));
+            err.flush();
+            return EXIT_FAILED;
+        }
+        out.println("correlate: stopped.");
+        out.flush();
+        return EXIT_OK;
+    }
+
+    /**
+     * Closes the application and leaves the consumer group, so its partitions move to the other instances at once
+     * instead of after the session timeout.
+     */
+    static void close(KafkaStreams streams) {
+        streams.close(CloseOptions.timeout(CLOSE_TIMEOUT)
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    }
+
+    /** Asks a running {@link #call()} to close the application and return (what a signal does). */
+    void stop() {
+        stopRequested.countDown();
+    }
+
+    static Topology buildTopology(CorrelatorSettings settings, Topics topics) {
+        org.apache.kafka.streams.StreamsBuilder builder = new org.apache.kafka.streams.StreamsBuilder();
+        IncidentTopology.build(builder, settings, topics);
+        return builder.build();
+    }
+
+    /**
+     * Creates those of {@code names} that do not exist; a topic another instance creates at the same moment is fine.
+     *
+     * @return the topics created
+     */
+    static List<String> createMissingTopics(Map<String, Object> clientProps, List<String> names, int partitions,
+            short replicationFactor) throws ExecutionException, InterruptedException, TimeoutException {
+        Map<String, Object> adminProps = new HashMap<>();
+        clientProps.forEach((k, v) -> {
+            if (AdminClientConfig.configNames().contains(k)) {
+                adminProps.put(k, v);
+            }
+        });
+        adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis());
+        try (Admin admin = Admin.create(adminProps)) {
+            Set<String> existing = admin.listTopics().names().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            for (String name : names) {
+                if (!existing.contains(name)) {
+                    missing.add(new NewTopic(name, Optional.of(partitions),
+                            replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor)));
+                }
+            }
+            List<String> created = new ArrayList<>();
+            for (var entry : admin.createTopics(missing).values().entrySet()) {
+                try {
+                    entry.getValue().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                    created.add(entry.getKey());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+            return created;
+        }
+    }
+
+    @Override
+    public ConfigDef optionDefinitions() {
+        return CorrelatorSettings.DEFINITION;
+    }
+
+    private static String oneLine(String message) {
+        return message == null ? "" : message.replace('\n', ' ').replace('\r', ' ');
+    }
+}

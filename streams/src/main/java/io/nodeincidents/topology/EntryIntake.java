@@ -1,0 +1,78 @@
+package io.nodeincidents.topology;
+
+import io.nodeincidents.schemas.EntrySource;
+import io.nodeincidents.schemas.JournalEntry;
+import java.time.Duration;
+import java.time.Instant;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+
+/**
+ * First step for every journal.entries record: undecodable values become dead letters; an entry seen before (same
+ * host, boot and journald cursor, as a shipper restart re-sends them; same host, boot, file and line for a replayed
+ * file) is dropped; the rest goes on. Identities are remembered in a window store for the dedup retention, in event
+ * time, so the store stays bounded. An entry with neither cursor nor file and line cannot be told apart from a
+ * repeat of itself and always goes on.
+ */
+final class EntryIntake implements FixedKeyProcessor<String, SourceEntry, Routing.Intake> {
+
+    static final String STORE = "journal-entry-dedup";
+
+    private final String topic;
+    private final Duration retention;
+    private final int maxDeadLetterBytes;
+    private FixedKeyProcessorContext<String, Routing.Intake> context;
+    private WindowStore<String, Long> seen;
+
+    EntryIntake(String topic, Duration retention, int maxDeadLetterBytes) {
+        this.topic = topic;
+        this.retention = retention;
+        this.maxDeadLetterBytes = maxDeadLetterBytes;
+    }
+
+    @Override
+    public void init(FixedKeyProcessorContext<String, Routing.Intake> context) {
+        this.context = context;
+        this.seen = context.getStateStore(STORE);
+    }
+
+    @Override
+    public void process(FixedKeyRecord<String, SourceEntry> record) {
+        if (record.value() instanceof SourceEntry.Undecodable bad) {
+            context.forward(record.withValue(new Routing.Rejected(DeadLetters.undecodable(topic,
+                    context.recordMetadata(), record.key(), record.timestamp(), bad, maxDeadLetterBytes))));
+            return;
+        }
+        JournalEntry entry = ((SourceEntry.Decoded) record.value()).entry();
+        String identity = identity(entry);
+        if (identity != null) {
+            long time = record.timestamp();
+            long span = retention.toMillis();
+            try (WindowStoreIterator<Long> earlier = seen.fetch(identity,
+                    Instant.ofEpochMilli(Math.max(0, time - span)), Instant.ofEpochMilli(time + span))) {
+                if (earlier.hasNext()) {
+                    return;
+                }
+            }
+            seen.put(identity, time, time);
+        }
+        context.forward(record.withValue(new Routing.Accepted(entry)));
+    }
+
+    /** The entry's identity, or null when it has none. */
+    static String identity(JournalEntry entry) {
+        String boot = String.valueOf(entry.getBootId());
+        if (entry.getCursor() != null) {
+            return entry.getHost() + '\u0000' + boot + "\u0000c\u0000" + entry.getCursor();
+        }
+        EntrySource source = entry.getSource();
+        if (source != null && source.getFile() != null && source.getLine() != null) {
+            return entry.getHost() + '\u0000' + boot + "\u0000f\u0000" + source.getFile() + '\u0000'
+                    + source.getLine();
+        }
+        return null;
+    }
+}

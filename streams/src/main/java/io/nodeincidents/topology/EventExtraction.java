@@ -1,0 +1,164 @@
+package io.nodeincidents.topology;
+
+import io.nodeincidents.events.EventRecords;
+import io.nodeincidents.events.HostLogState;
+import io.nodeincidents.events.NodeEvent;
+import io.nodeincidents.events.NodeEventExtractor;
+import io.nodeincidents.ingest.entries.JournalEntries;
+import io.nodeincidents.logs.LogLine;
+import io.nodeincidents.schemas.JournalEntry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs {@link NodeEventExtractor} per host with its {@link HostLogState} in a store, and turns the completed events
+ * into their Avro records ({@link EventRecords}). Two punctuators complete what went idle when no line of the host
+ * comes to do it: one on stream time, one on wall-clock time that extrapolates stream time by the wall-clock time
+ * since it last advanced - so a kernel report completes after its idle gap even when the host and its whole partition
+ * go quiet, while a fast replay of an old log (stream time racing ahead) is never cut by the wall clock.
+ */
+final class EventExtraction implements Processor<String, Routing.Accepted, String, Routing.Extracted> {
+
+    static final String STORE = "host-log-state";
+    private static final Logger LOG = LoggerFactory.getLogger(EventExtraction.class);
+
+    private final NodeEventExtractor extractor = new NodeEventExtractor();
+    private final String topic;
+    private final Duration streamPunctuation;
+    private final Duration wallClockPunctuation;
+    private ProcessorContext<String, Routing.Extracted> context;
+    private KeyValueStore<String, HostLogState> states;
+    private long observedStreamTime = -1;
+    private long wallClockAtObserved;
+
+    EventExtraction(String topic, Duration streamPunctuation, Duration wallClockPunctuation) {
+        this.topic = topic;
+        this.streamPunctuation = streamPunctuation;
+        this.wallClockPunctuation = wallClockPunctuation;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Routing.Extracted> context) {
+        this.context = context;
+        this.states = context.getStateStore(STORE);
+        context.schedule(streamPunctuation, PunctuationType.STREAM_TIME, now -> expireAll(now, now));
+        context.schedule(wallClockPunctuation, PunctuationType.WALL_CLOCK_TIME, wallClock -> {
+            long streamTime = context.currentStreamTimeMs();
+            if (streamTime < 0) {
+                return;
+            }
+            if (streamTime != observedStreamTime) {
+                observe(streamTime);
+                return;
+            }
+            long idle = wallClock - wallClockAtObserved;
+            if (idle > 0) {
+                // completed at the extrapolated time, but sent on at stream time: the correlation's clock must
+                // never run ahead of stream time
+                expireAll(streamTime + idle, streamTime);
+            }
+        });
+    }
+
+    @Override
+    public void process(Record<String, Routing.Accepted> record) {
+        long streamTime = context.currentStreamTimeMs();
+        if (observedStreamTime >= 0 && streamTime > observedStreamTime) {
+            // Stream time jumped with this record. Whatever the jump completes on other hosts is sent on first, at
+            // the stream time before the jump: the correlation then still joins it to incidents that the jump is
+            // about to resolve, instead of finding them resolved and the evidence too late.
+            expireAll(streamTime, observedStreamTime);
+        }
+        observe(streamTime);
+        JournalEntry entry = record.value().entry();
+        List<NodeEvent> events;
+        try {
+            LogLine line = JournalEntries.toLogLine(entry);
+            NodeEventExtractor.Step step = extractor.step(stateOf(line.host()), line);
+            store(line.host(), step.state());
+            events = step.events();
+        } catch (RuntimeException e) {
+            // a line no decoder expected must not stop the host's (or anyone's) processing
+            LOG.warn("journal entry of host {} could not be processed, sent to the dead-letter topic", entry.getHost(),
+                    e);
+            context.forward(record.withValue(new Routing.Rejected(DeadLetters.unprocessable(topic,
+                    context.recordMetadata(), record.key(), record.timestamp(), entry,
+                    "event extraction failed: " + SourceEntrySerde.oneLine(e)))));
+            return;
+        }
+        forward(record, events);
+    }
+
+    private void observe(long streamTime) {
+        if (streamTime != observedStreamTime) {
+            observedStreamTime = streamTime;
+            wallClockAtObserved = context.currentSystemTimeMs();
+        }
+    }
+
+    /**
+     * Completes, on every host with pending state, what has been idle for longer than its gap at {@code nowMs}, and
+     * sends the events on with record time {@code sentAtMs}.
+     */
+    private void expireAll(long nowMs, long sentAtMs) {
+        List<KeyValue<String, HostLogState>> pending = new ArrayList<>();
+        try (KeyValueIterator<String, HostLogState> all = states.all()) {
+            all.forEachRemaining(pending::add);
+        }
+        for (KeyValue<String, HostLogState> host : pending) {
+            if (host.value == null) {
+                states.delete(host.key);
+                continue;
+            }
+            NodeEventExtractor.Step step = extractor.expire(host.value, Math.multiplyExact(nowMs, 1000L));
+            if (!step.events().isEmpty() || !step.state().equals(host.value)) {
+                store(host.key, step.state());
+                for (NodeEvent event : step.events()) {
+                    context.forward(new Record<>(host.key, toRecord(event, host.key, sentAtMs), sentAtMs));
+                }
+            }
+        }
+    }
+
+    private HostLogState stateOf(String host) {
+        HostLogState state = states.get(host);
+        return state == null ? HostLogState.EMPTY : state;
+    }
+
+    private void store(String host, HostLogState state) {
+        if (state.isEmpty()) {
+            states.delete(host);
+        } else {
+            states.put(host, state);
+        }
+    }
+
+    private void forward(Record<String, Routing.Accepted> record, List<NodeEvent> events) {
+        for (NodeEvent event : events) {
+            context.forward(record.withValue(toRecord(event, record.key(), record.timestamp())));
+        }
+    }
+
+    private Routing.Extracted toRecord(NodeEvent event, String host, long timestampMs) {
+        try {
+            if (event instanceof NodeEvent.Kernel kernel) {
+                return new Routing.KernelEvent(EventRecords.kernelEvent(kernel.report()));
+            }
+            return new Routing.RuntimeEvent(EventRecords.runtimeEvent(((NodeEvent.Runtime) event).failure()));
+        } catch (RuntimeException e) {
+            LOG.warn("event of host {} could not be converted, sent to the dead-letter topic", host, e);
+            return new Routing.Rejected(DeadLetters.ofHost(topic, host, timestampMs,
+                    "event record conversion failed: " + SourceEntrySerde.oneLine(e)));
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.nodeincidents.topology;
+
+import io.nodeincidents.fleet.FleetCauseState;
+import io.nodeincidents.fleet.FleetRollup;
+import io.nodeincidents.schemas.FleetAlert;
+import io.nodeincidents.schemas.Incident;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Runs {@link FleetRollup} over incidents re-keyed by cause, with one {@link FleetCauseState} per cause in a store,
+ * and emits the alerts keyed by alertId.
+ */
+final class FleetCauseRollup implements Processor<String, Incident, String, FleetAlert> {
+
+    static final String STORE = "fleet-cause-state";
+
+    private final FleetRollup rollup;
+    private ProcessorContext<String, FleetAlert> context;
+    private KeyValueStore<String, FleetCauseState> states;
+
+    FleetCauseRollup(FleetRollup rollup) {
+        this.rollup = rollup;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, FleetAlert> context) {
+        this.context = context;
+        this.states = context.getStateStore(STORE);
+    }
+
+    @Override
+    public void process(Record<String, Incident> record) {
+        if (record.key() == null || record.value() == null) {
+            return;
+        }
+        FleetRollup.Step step = rollup.onIncident(states.get(record.key()), record.value());
+        states.put(record.key(), step.state());
+        for (FleetAlert alert : step.emitted()) {
+            context.forward(new Record<>(alert.getAlertId(), alert, record.timestamp()));
+        }
+    }
+}

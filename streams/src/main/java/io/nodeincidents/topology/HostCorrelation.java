@@ -1,0 +1,125 @@
+package io.nodeincidents.topology;
+
+import io.nodeincidents.incident.HostIncidentState;
+import io.nodeincidents.incident.HostIncidentStateCodec;
+import io.nodeincidents.incident.IncidentAggregator;
+import io.nodeincidents.incident.StateFormatException;
+import io.nodeincidents.schemas.Incident;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs {@link IncidentAggregator} per host, as its package documentation asks: state per host in a store (bytes of
+ * {@link HostIncidentStateCodec}), every call with stream time (event time, never the wall clock, or a replayed log
+ * would resolve at once), {@code onTime} for every stored host from a stream-time punctuator, idle hosts deleted, and
+ * unreadable state (corrupt, or written by another version) logged and started afresh. Emits each incident revision
+ * keyed by incidentId.
+ *
+ * <p>The time passed for an event is the stream time at which extraction completed it (its record time, never ahead
+ * of the task's stream time, and never going back): when one record makes stream time jump, the events that jump
+ * completes on other hosts are correlated at the time before it, so they still join the incidents the jump resolves.
+ */
+final class HostCorrelation implements Processor<String, Routing.Extracted, String, Incident> {
+
+    static final String STORE = "host-incident-state";
+    private static final Logger LOG = LoggerFactory.getLogger(HostCorrelation.class);
+
+    private final IncidentAggregator aggregator;
+    private final Duration punctuation;
+    private ProcessorContext<String, Incident> context;
+    private KeyValueStore<String, byte[]> states;
+    private long clockMs = -1;
+
+    HostCorrelation(IncidentAggregator aggregator, Duration punctuation) {
+        this.aggregator = aggregator;
+        this.punctuation = punctuation;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Incident> context) {
+        this.context = context;
+        this.states = context.getStateStore(STORE);
+        context.schedule(punctuation, PunctuationType.STREAM_TIME, this::onTime);
+    }
+
+    @Override
+    public void process(Record<String, Routing.Extracted> record) {
+        long now = nowMicros(record.timestamp());
+        IncidentAggregator.Step step;
+        String host;
+        if (record.value() instanceof Routing.KernelEvent kernel) {
+            host = kernel.event().getHost();
+            step = aggregator.onKernelEvent(stateOf(host), kernel.event(), now);
+        } else if (record.value() instanceof Routing.RuntimeEvent runtime) {
+            host = runtime.event().getHost();
+            step = aggregator.onRuntimeFailure(stateOf(host), runtime.event(), now);
+        } else {
+            return; // dead letters are split off before this step
+        }
+        store(host, step.state());
+        emit(step.emitted(), record.timestamp());
+    }
+
+    private void onTime(long streamTimeMs) {
+        List<KeyValue<String, byte[]>> hosts = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> all = states.all()) {
+            all.forEachRemaining(hosts::add);
+        }
+        clockMs = Math.max(clockMs, streamTimeMs);
+        long now = Math.multiplyExact(clockMs, 1000L);
+        for (KeyValue<String, byte[]> host : hosts) {
+            IncidentAggregator.Step step = aggregator.onTime(decode(host.key, host.value), now);
+            store(host.key, step.state());
+            emit(step.emitted(), streamTimeMs);
+        }
+    }
+
+    private long nowMicros(long recordTimeMs) {
+        long streamTime = context.currentStreamTimeMs();
+        clockMs = Math.max(clockMs, Math.min(recordTimeMs, streamTime));
+        if (clockMs < 0) {
+            clockMs = Math.max(0, streamTime);
+        }
+        return Math.multiplyExact(clockMs, 1000L);
+    }
+
+    private HostIncidentState stateOf(String host) {
+        return decode(host, states.get(host));
+    }
+
+    private HostIncidentState decode(String host, byte[] bytes) {
+        if (bytes == null) {
+            return HostIncidentState.empty();
+        }
+        try {
+            return HostIncidentStateCodec.decode(bytes);
+        } catch (StateFormatException e) {
+            LOG.warn("incident state of host {} is unreadable ({}); starting it afresh", host, e.getMessage());
+            return HostIncidentState.empty();
+        }
+    }
+
+    private void store(String host, HostIncidentState state) {
+        if (state.isIdle()) {
+            states.delete(host);
+        } else {
+            states.put(host, HostIncidentStateCodec.encode(state));
+        }
+    }
+
+    private void emit(List<Incident> incidents, long timestampMs) {
+        for (Incident incident : incidents) {
+            context.forward(new Record<>(incident.getIncidentId(), incident, timestampMs));
+        }
+    }
+}

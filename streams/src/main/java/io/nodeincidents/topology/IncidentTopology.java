@@ -1,0 +1,119 @@
+package io.nodeincidents.topology;
+
+import io.nodeincidents.fleet.FleetRollup;
+import io.nodeincidents.incident.IncidentAggregator;
+import io.nodeincidents.schemas.FleetAlert;
+import io.nodeincidents.schemas.Incident;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The correlator's Kafka Streams topology. It only wires the domain steps together; all parsing and correlation
+ * lives in plain Java ({@link io.nodeincidents.events.NodeEventExtractor}, {@link IncidentAggregator},
+ * {@link FleetRollup}).
+ *
+ * <pre>
+ * journal.entries (host -> JournalEntry, at the entry's event time)
+ *   -> intake: undecodable -> journal.deadletter; duplicate (host, boot, cursor | file+line) -> dropped
+ *   -> event extraction per host (HostLogState store; stream-time and wall-clock punctuation)
+ *        -> failures -> journal.deadletter
+ *   -> correlation per host (HostIncidentState store; stream-time punctuation) -> incidents (incidentId -> Incident)
+ *   -> re-keyed by cause (repartition) -> fleet rollup per cause (FleetCauseState store)
+ *        -> fleet.alerts (alertId -> FleetAlert)
+ * </pre>
+ *
+ * All stores are persistent and changelogged; with {@code processing.guarantee=exactly_once_v2} (the default) each
+ * incident revision and alert is written exactly once.
+ */
+public final class IncidentTopology {
+
+    /** Name of the internal repartition topic (suffix) of incidents keyed by cause. */
+    public static final String BY_CAUSE = "incidents-by-cause";
+
+    private IncidentTopology() {
+    }
+
+    /** Adds the correlator to {@code builder}, with the topics and serdes of {@link Topics#from}. */
+    public static void build(StreamsBuilder builder, CorrelatorSettings settings) {
+        build(builder, settings, Topics.from(settings));
+    }
+
+    /** Adds the correlator to {@code builder}, reading and writing {@code topics}. */
+    public static void build(StreamsBuilder builder, CorrelatorSettings settings, Topics topics) {
+        String entriesTopic = topics.journalEntries().name();
+        Duration dedupRetention = settings.dedupRetention();
+        builder.addStateStore(Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(EntryIntake.STORE, dedupRetention, dedupRetention, false),
+                Serdes.String(), Serdes.Long()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(EventExtraction.STORE), Serdes.String(),
+                JsonStateSerde.hostLogState()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(HostCorrelation.STORE), Serdes.String(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(FleetCauseRollup.STORE), Serdes.String(),
+                JsonStateSerde.fleetCauseState()));
+
+        KStream<String, SourceEntry> entries = builder.stream(entriesTopic,
+                Consumed.with(topics.journalEntries().keySerde(),
+                                new SourceEntrySerde(topics.journalEntries().valueSerde()))
+                        .withTimestampExtractor(new EventTimeExtractor(settings.maxFutureMillis()))
+                        .withName("journal-entries"));
+
+        int maxDeadBytes = settings.deadLetterMaxValueBytes();
+        Map<String, KStream<String, Routing.Intake>> intake = entries
+                .processValues(() -> new EntryIntake(entriesTopic, dedupRetention, maxDeadBytes),
+                        Named.as("entry-intake"), EntryIntake.STORE)
+                .split(Named.as("intake-"))
+                .branch((host, value) -> value instanceof Routing.Rejected, Branched.as("rejected"))
+                .defaultBranch(Branched.as("accepted"));
+
+        Duration streamTick = settings.extractionPunctuation();
+        Duration wallTick = settings.extractionWallClockPunctuation();
+        Map<String, KStream<String, Routing.Extracted>> extracted = intake.get("intake-accepted")
+                .mapValues(value -> (Routing.Accepted) value, Named.as("accepted-entry"))
+                .process(() -> new EventExtraction(entriesTopic, streamTick, wallTick), Named.as("event-extraction"),
+                        EventExtraction.STORE)
+                .split(Named.as("extracted-"))
+                .branch((host, value) -> value instanceof Routing.Rejected, Branched.as("rejected"))
+                .defaultBranch(Branched.as("events"));
+
+        intake.get("intake-rejected")
+                .mapValues(value -> ((Routing.Rejected) value).letter(), Named.as("undecodable-letter"))
+                .merge(extracted.get("extracted-rejected")
+                        .mapValues(value -> ((Routing.Rejected) value).letter(), Named.as("unprocessable-letter")),
+                        Named.as("dead-letters"))
+                .to(topics.deadLetters().name(), topics.deadLetters().produced()
+                        .withName("dead-letter-sink"));
+
+        IncidentAggregator aggregator = new IncidentAggregator(settings.incidentSettings());
+        Duration correlationTick = settings.correlationPunctuation();
+        KStream<String, Incident> incidents = extracted.get("extracted-events")
+                .process(() -> new HostCorrelation(aggregator, correlationTick), Named.as("host-correlation"),
+                        HostCorrelation.STORE);
+        incidents.to(topics.incidents().name(), topics.incidents().produced().withName("incidents-sink"));
+
+        FleetRollup rollup = new FleetRollup(settings.fleetSettings());
+        KStream<String, FleetAlert> alerts = incidents
+                .selectKey((incidentId, incident) -> String.valueOf(incident.getCause()), Named.as("key-by-cause"))
+                .repartition(Repartitioned.with(Serdes.String(), topics.incidents().valueSerde()).withName(BY_CAUSE))
+                .process(() -> new FleetCauseRollup(rollup), Named.as("fleet-rollup"), FleetCauseRollup.STORE);
+        alerts.to(topics.fleetAlerts().name(), topics.fleetAlerts().produced().withName("fleet-alerts-sink"));
+    }
+
+    /** A whole topology for {@code settings}: {@link #build} on a fresh builder. */
+    public static Topology topology(CorrelatorSettings settings) {
+        StreamsBuilder builder = new StreamsBuilder();
+        build(builder, settings);
+        return builder.build();
+    }
+}

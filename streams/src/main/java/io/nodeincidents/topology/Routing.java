@@ -1,0 +1,53 @@
+package io.nodeincidents.topology;
+
+import io.nodeincidents.schemas.DeadLetter;
+import io.nodeincidents.schemas.JournalEntry;
+import io.nodeincidents.schemas.KernelMemoryEvent;
+import io.nodeincidents.schemas.RuntimeFailureEvent;
+import java.util.Objects;
+
+/**
+ * What flows between the topology's steps inside one task (never serialized): each step either passes its result on
+ * or sets the record aside as a {@link Rejected} dead letter, and the topology splits the two.
+ */
+final class Routing {
+
+    private Routing() {
+    }
+
+    /** What the intake step makes of a journal.entries record. */
+    sealed interface Intake permits Accepted, Rejected {
+    }
+
+    /** What event extraction produces. */
+    sealed interface Extracted permits KernelEvent, RuntimeEvent, Rejected {
+    }
+
+    /** A decoded entry seen for the first time. */
+    record Accepted(JournalEntry entry) implements Intake {
+        Accepted {
+            Objects.requireNonNull(entry, "entry");
+        }
+    }
+
+    /** A record set aside, with why and where. */
+    record Rejected(DeadLetter letter) implements Intake, Extracted {
+        Rejected {
+            Objects.requireNonNull(letter, "letter");
+        }
+    }
+
+    /** A completed kernel memory report. */
+    record KernelEvent(KernelMemoryEvent event) implements Extracted {
+        KernelEvent {
+            Objects.requireNonNull(event, "event");
+        }
+    }
+
+    /** A completed (de-duplicated) runtime or kubelet failure. */
+    record RuntimeEvent(RuntimeFailureEvent event) implements Extracted {
+        RuntimeEvent {
+            Objects.requireNonNull(event, "event");
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package io.nodeincidents.topology;
+
+import java.util.Objects;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+
+/**
+ * A topic with the serdes of its keys and values, so code that reads or writes it cannot pick other ones.
+ *
+ * @param name       topic name
+ * @param keySerde   serde of the record keys
+ * @param valueSerde serde of the record values
+ * @param <K>        key type
+ * @param <V>        value type
+ */
+public record Topic<K, V>(String name, Serde<K> keySerde, Serde<V> valueSerde) {
+
+    public Topic {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(keySerde, "keySerde");
+        Objects.requireNonNull(valueSerde, "valueSerde");
+    }
+
+    /** How the topology writes this topic. */
+    public Produced<K, V> produced() {
+        return Produced.with(keySerde, valueSerde);
+    }
+
+    /** How a plain topology reads this topic. */
+    public Consumed<K, V> consumed() {
+        return Consumed.with(keySerde, valueSerde);
+    }
+}

@@ -1,0 +1,77 @@
+package io.nodeincidents.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nodeincidents.schemas.EntrySource;
+import io.nodeincidents.schemas.JournalEntry;
+import io.nodeincidents.schemas.SourceKind;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+/** Where an entry is placed in event time, and what the settings hand to Kafka Streams. */
+class EventTimeAndSettingsTest {
+
+    private static final long PRODUCED = 1_700_000_000_000L;
+    private final EventTimeExtractor extractor = new EventTimeExtractor(Duration.ofDays(1).toMillis());
+
+    private static ConsumerRecord<Object, Object> record(Object value) {
+        return new ConsumerRecord<>("journal.entries", 0, 0, PRODUCED, TimestampType.CREATE_TIME, 0, 0, "h", value,
+                new RecordHeaders(), Optional.empty());
+    }
+
+    private static SourceEntry entryAt(Long realtimeMicros) {
+        return new SourceEntry.Decoded(JournalEntry.newBuilder().setHost("h").setMessage("m")
+                .setRealtimeMicros(realtimeMicros)
+                .setSource(EntrySource.newBuilder().setKind(SourceKind.JOURNALD).build()).build());
+    }
+
+    @Test
+    void anEntryIsPlacedAtItsOwnTimeNotWhenItArrived() {
+        long weeksAgo = PRODUCED - Duration.ofDays(30).toMillis();
+        assertThat(extractor.extract(record(entryAt(weeksAgo * 1000 + 999)), 0)).isEqualTo(weeksAgo);
+    }
+
+    @Test
+    void withoutATrustworthyTimeTheRecordTimestampIsUsed() {
+        assertThat(extractor.extract(record(entryAt(null)), 0)).as("dmesg without wall-clock time")
+                .isEqualTo(PRODUCED);
+        assertThat(extractor.extract(record(entryAt(-5L)), 0)).as("before 1970").isEqualTo(PRODUCED);
+        long nextYear = PRODUCED + Duration.ofDays(365).toMillis();
+        assertThat(extractor.extract(record(entryAt(nextYear * 1000)), 0)).as("a clock a year ahead")
+                .isEqualTo(PRODUCED);
+        assertThat(extractor.extract(record(new SourceEntry.Undecodable(new byte[] {1}, "bad")), 0))
+                .isEqualTo(PRODUCED);
+    }
+
+    @Test
+    void defaultsAreExactlyOnceUnderTheCorrelatorsApplicationIdAndOtherPropertiesPassThrough() {
+        CorrelatorSettings settings = new CorrelatorSettings(Map.of("security.protocol", "SSL",
+                CorrelatorSettings.WINDOW_MS, "60000", "schema.registry.url", "mock://x"));
+        Map<String, Object> props = settings.streamsProperties();
+        assertThat(props).containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "nodeincidents-correlate")
+                .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
+                .containsEntry("security.protocol", "SSL")
+                .containsEntry("schema.registry.url", "mock://x")
+                .doesNotContainKey(CorrelatorSettings.WINDOW_MS);
+        assertThat(settings.incidentSettings().window()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(settings.incidentSettings().gap()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(settings.fleetSettings().hostThreshold()).isEqualTo(3);
+        assertThat(settings.fleetSettings().window()).isEqualTo(Duration.ofMinutes(10));
+    }
+
+    @Test
+    void invalidValuesAreRefusedNamingTheOption() {
+        assertThatThrownBy(() -> new CorrelatorSettings(Map.of(CorrelatorSettings.GRACE_MS, "-1")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(CorrelatorSettings.GRACE_MS);
+        assertThatThrownBy(() -> new CorrelatorSettings(Map.of(CorrelatorSettings.TOPIC_PARTITIONS, "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(CorrelatorSettings.TOPIC_PARTITIONS);
+    }
+}

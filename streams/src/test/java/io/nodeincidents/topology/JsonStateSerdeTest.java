@@ -1,0 +1,70 @@
+package io.nodeincidents.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nodeincidents.events.HostLogState;
+import io.nodeincidents.events.NodeEvent;
+import io.nodeincidents.events.NodeEventExtractor;
+import io.nodeincidents.fleet.FleetCauseState;
+import io.nodeincidents.ingest.entries.JournalEntries;
+import io.nodeincidents.schemas.JournalEntry;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The per-host extraction state survives the store: every intermediate state of a real report round-trips. */
+class JsonStateSerdeTest {
+
+    private final JsonStateSerde<HostLogState> serde = JsonStateSerde.hostLogState();
+
+    private HostLogState roundTrip(HostLogState state) {
+        return serde.deserializer().deserialize("t", serde.serializer().serialize("t", state));
+    }
+
+    @Test
+    void everyStateOfSeed000RoundTripsAndExtractionResumesFromTheStoredCopy() {
+        NodeEventExtractor extractor = new NodeEventExtractor();
+        List<JournalEntry> seed = new ArrayList<>(Scenario.seed000());
+        seed.addAll(Scenario.read("runtime/seed-002-dc05.log", "dc05"));
+        HostLogState direct = HostLogState.EMPTY;
+        HostLogState stored = HostLogState.EMPTY;
+        List<NodeEvent> fromDirect = new ArrayList<>();
+        List<NodeEvent> fromStored = new ArrayList<>();
+        boolean sawPendingReport = false;
+        boolean sawOpenFailures = false;
+        for (JournalEntry entry : seed) {
+            var line = JournalEntries.toLogLine(entry);
+            NodeEventExtractor.Step a = extractor.step(direct, line);
+            NodeEventExtractor.Step b = extractor.step(stored, line);
+            direct = a.state();
+            stored = roundTrip(b.state());
+            assertThat(stored).isEqualTo(direct);
+            sawPendingReport |= direct.pendingReport() != null;
+            sawOpenFailures |= !direct.openFailures().failures().isEmpty();
+            fromDirect.addAll(a.events());
+            fromStored.addAll(b.events());
+        }
+        fromDirect.addAll(extractor.flush(direct));
+        fromStored.addAll(extractor.flush(stored));
+        assertThat(sawPendingReport).isTrue();
+        assertThat(sawOpenFailures).isTrue();
+        assertThat(fromStored).isNotEmpty().isEqualTo(fromDirect);
+    }
+
+    @Test
+    void unreadableBytesReadAsNoState() {
+        assertThat(serde.deserializer().deserialize("t", "{\"pendingReport\": 7".getBytes(StandardCharsets.UTF_8)))
+                .isNull();
+        assertThat(serde.deserializer().deserialize("t", new byte[] {0, 1, 2})).isNull();
+        assertThat(JsonStateSerde.fleetCauseState().deserializer().deserialize("t", "[]".getBytes(
+                StandardCharsets.UTF_8))).isNull();
+    }
+
+    @Test
+    void theEmptyFleetStateRoundTrips() {
+        JsonStateSerde<FleetCauseState> fleet = JsonStateSerde.fleetCauseState();
+        assertThat(fleet.deserializer().deserialize("t", fleet.serializer().serialize("t", FleetCauseState.empty())))
+                .isEqualTo(FleetCauseState.empty());
+    }
+}

@@ -1,0 +1,150 @@
+package io.nodeincidents.topology;
+
+import io.nodeincidents.schemas.DeadLetter;
+import io.nodeincidents.schemas.FleetAlert;
+import io.nodeincidents.schemas.Incident;
+import io.nodeincidents.schemas.JournalEntry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+
+/**
+ * The correlator's topology in a {@link TopologyTestDriver} with a {@code mock://} registry and a state directory
+ * the test owns. (The driver wipes its state on close, so restarts are tested on the real broker.)
+ */
+final class TopologyHarness implements AutoCloseable {
+
+    private final CorrelatorSettings settings;
+    private final Topics topics;
+    private final Properties props = new Properties();
+    private final List<Incident> incidents = new ArrayList<>();
+    private final List<FleetAlert> alerts = new ArrayList<>();
+    private final List<DeadLetter> deadLetters = new ArrayList<>();
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, JournalEntry> entries;
+    private TestInputTopic<String, byte[]> rawEntries;
+    private TestOutputTopic<String, Incident> incidentOut;
+    private TestOutputTopic<String, FleetAlert> alertOut;
+    private TestOutputTopic<String, DeadLetter> deadOut;
+
+    TopologyHarness(Path stateDir, Map<String, ?> overrides) {
+        Map<String, Object> all = new HashMap<>();
+        all.put("schema.registry.url", "mock://topology-" + UUID.randomUUID());
+        all.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        all.putAll(overrides);
+        this.settings = new CorrelatorSettings(all);
+        this.topics = Topics.from(settings);
+        props.putAll(settings.streamsProperties());
+        open(T0_WALL);
+    }
+
+    /** Wall clock of the driver at start; only wall-clock punctuation sees it. */
+    static final Instant T0_WALL = Instant.parse("2026-01-01T00:00:00Z");
+
+    TopologyHarness(Path stateDir) {
+        this(stateDir, Map.of());
+    }
+
+    private void open(Instant wallClock) {
+        driver = new TopologyTestDriver(IncidentTopology.topology(settings), props, wallClock);
+        entries = driver.createInputTopic(topics.journalEntries().name(), new StringSerializer(),
+                topics.journalEntries().valueSerde().serializer());
+        rawEntries = driver.createInputTopic(topics.journalEntries().name(), new StringSerializer(),
+                new ByteArraySerializer());
+        incidentOut = driver.createOutputTopic(topics.incidents().name(), topics.incidents().keySerde().deserializer(),
+                topics.incidents().valueSerde().deserializer());
+        alertOut = driver.createOutputTopic(topics.fleetAlerts().name(), topics.fleetAlerts().keySerde().deserializer(),
+                topics.fleetAlerts().valueSerde().deserializer());
+        deadOut = driver.createOutputTopic(topics.deadLetters().name(), topics.deadLetters().keySerde().deserializer(),
+                topics.deadLetters().valueSerde().deserializer());
+    }
+
+    CorrelatorSettings settings() {
+        return settings;
+    }
+
+    Topics topics() {
+        return topics;
+    }
+
+    /** Pipes entries, each with a record timestamp (time of producing) equal to its own event time. */
+    TopologyHarness pipe(List<JournalEntry> list) {
+        for (JournalEntry entry : list) {
+            entries.pipeInput(entry.getHost(), entry, Scenario.millis(entry));
+        }
+        return this;
+    }
+
+    TopologyHarness pipe(JournalEntry entry, long recordTimestampMs) {
+        entries.pipeInput(entry.getHost(), entry, recordTimestampMs);
+        return this;
+    }
+
+    TopologyHarness pipeRaw(String key, byte[] value, long recordTimestampMs) {
+        rawEntries.pipeInput(key, value, recordTimestampMs);
+        return this;
+    }
+
+    /** Moves stream time to {@code time} with a line no decoder reads, from a host of its own. */
+    TopologyHarness advanceStreamTime(Instant time) {
+        JournalEntry tick = JournalEntry.newBuilder().setHost("clock").setRealtimeMicros(time.toEpochMilli() * 1000)
+                .setMessage("-- MARK --").setSource(io.nodeincidents.schemas.EntrySource.newBuilder()
+                        .setKind(io.nodeincidents.schemas.SourceKind.BARE).build()).build();
+        return pipe(tick, time.toEpochMilli());
+    }
+
+    /**
+     * Moves stream time to 3 and then 5 minutes after {@code time}: every report and runtime failure of then is
+     * complete, joined, and past the update interval, but no incident has resolved (G + grace = 10.5 min).
+     */
+    TopologyHarness settle(Instant time) {
+        return advanceStreamTime(time.plus(Duration.ofMinutes(3))).advanceStreamTime(time.plus(Duration.ofMinutes(5)));
+    }
+
+    TopologyHarness advanceWallClock(Duration by) {
+        driver.advanceWallClockTime(by);
+        return this;
+    }
+
+    private void drain() {
+        incidents.addAll(incidentOut.readValuesToList());
+        alerts.addAll(alertOut.readValuesToList());
+        deadLetters.addAll(deadOut.readValuesToList());
+    }
+
+    List<Incident> incidents() {
+        drain();
+        return List.copyOf(incidents);
+    }
+
+    List<FleetAlert> alerts() {
+        drain();
+        return List.copyOf(alerts);
+    }
+
+    List<DeadLetter> deadLetters() {
+        drain();
+        return List.copyOf(deadLetters);
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+
+    static Duration minutes(long n) {
+        return Duration.ofMinutes(n);
+    }
+}
