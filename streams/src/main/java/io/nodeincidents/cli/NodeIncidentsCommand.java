@@ -1,6 +1,7 @@
 package io.nodeincidents.cli;
 
 import io.nodeincidents.broker.KafkaCommand;
+import io.nodeincidents.correlate.CorrelateCommand;
 import io.nodeincidents.ingest.cli.CommandLines;
 import io.nodeincidents.ingest.cli.ReplayCommand;
 import io.nodeincidents.ingest.cli.ShipCommand;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
                 + " container runtime and kubelet failures across a Kubernetes fleet, and explains them as incidents.",
         subcommands = {
             AnalyzeCommand.class,
-            io.nodeincidents.correlate.CorrelateCommand.class,
+            CorrelateCommand.class,
             KafkaCommand.class,
             ReplayCommand.class,
             ShipCommand.class,
