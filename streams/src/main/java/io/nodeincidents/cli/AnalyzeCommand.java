@@ -2,24 +2,38 @@ package io.nodeincidents.cli;
 
 import io.nodeincidents.events.EventJson;
 import io.nodeincidents.events.NodeEvent;
+import io.nodeincidents.events.NodeEventExtractor;
 import io.nodeincidents.events.OfflineAnalysis;
 import io.nodeincidents.ingest.cli.LogReadingOptions;
+import io.nodeincidents.ingest.entries.JournalEntries;
+import io.nodeincidents.ingest.replay.LogReplay;
+import io.nodeincidents.logs.FormatDetector;
+import io.nodeincidents.logs.LogFileReader;
+import io.nodeincidents.logs.LogFormat;
 import io.nodeincidents.logs.LogReadException;
 import io.nodeincidents.logs.ReadOptions;
 import io.nodeincidents.logs.ReadResult;
 import io.nodeincidents.logs.RejectedLine;
+import io.nodeincidents.schemas.FleetAlert;
+import io.nodeincidents.schemas.Incident;
+import io.nodeincidents.schemas.JournalEntry;
+import io.nodeincidents.schemas.SourceKind;
+import io.nodeincidents.topology.OfflineCorrelation;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code nodeincidents analyze}: offline analysis of saved logs, no cluster needed. */
 @Command(name = "analyze", mixinStandardHelpOptions = true, sortOptions = false,
@@ -37,8 +51,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Log files, read in order (.gz is fine).")
     List<Path> files;
 
-    @Option(names = "--events", description = "Print one JSON object per decoded event (the default until"
-            + " incident correlation is wired in, see README).")
+    @Option(names = "--events", description = "Print the decoded events (kernel reports, runtime failures) instead of"
+            + " the incidents they correlate into.")
     boolean events;
 
     @Mixin
@@ -67,11 +81,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 err.println("analyze: rejected " + line);
             }
         };
-        Consumer<NodeEvent> print = event -> out.println(output == Output.text ? EventJson.text(event)
-                : EventJson.line(event));
-        OfflineAnalysis.Outcome outcome;
         try {
-            outcome = new OfflineAnalysis().run(files, reading.readOptions(), print, rejects);
+            if (!events) {
+                return printIncidents(out, err, rejects, rejected);
+            }
+            return printEvents(out, err, rejects, rejected);
         } catch (LogReadException e) {
             out.flush();
             err.println("analyze: " + e.getMessage());
@@ -81,6 +95,13 @@ public final class AnalyzeCommand implements Callable<Integer> {
             err.println("analyze: cannot read input: " + e.getMessage());
             return 2;
         }
+    }
+
+    private int printEvents(PrintWriter out, PrintWriter err, Consumer<RejectedLine> rejects, AtomicLong rejected)
+            throws java.io.IOException {
+        Consumer<NodeEvent> print = event -> out.println(output == Output.text ? EventJson.text(event)
+                : EventJson.line(event));
+        OfflineAnalysis.Outcome outcome = new OfflineAnalysis().run(files, reading.readOptions(), print, rejects);
         out.flush();
         if (rejected.get() > MAX_REJECTS_SHOWN) {
             err.println("analyze: ... " + (rejected.get() - MAX_REJECTS_SHOWN) + " more rejected lines");
@@ -89,5 +110,51 @@ public final class AnalyzeCommand implements Callable<Integer> {
         err.printf("analyze: %d files, %d lines, %d events, %d lines rejected%n", outcome.files().size(), lines,
                 outcome.events(), rejected.get());
         return 0;
+    }
+
+    /**
+     * Runs the streaming app's own topology over the files' entries (in a TopologyTestDriver), so the incidents are
+     * the ones the deployed correlator would emit. Only lines that can contribute to an event are kept in memory.
+     */
+    private int printIncidents(PrintWriter out, PrintWriter err, Consumer<RejectedLine> rejects, AtomicLong rejected)
+            throws java.io.IOException {
+        NodeEventExtractor extractor = new NodeEventExtractor();
+        LogFileReader reader = new LogFileReader();
+        List<JournalEntry> entries = new ArrayList<>();
+        long lines = 0;
+        for (Path file : files) {
+            ReadOptions options = reading.readOptions();
+            if (options.format() == LogFormat.AUTO) {
+                options = options.withFormat(new FormatDetector().detect(file).orElse(LogFormat.AUTO));
+            }
+            SourceKind kind = LogReplay.sourceKind(options.format());
+            ReadResult result = reader.read(file, options, line -> {
+                if (extractor.concerns(line)) {
+                    entries.add(JournalEntries.fromLogLine(line, kind));
+                }
+            }, rejects);
+            lines += result.lines();
+        }
+        OfflineCorrelation.Result result = OfflineCorrelation.run(entries);
+        for (Incident incident : result.latestRevisions()) {
+            out.println(output == Output.text ? IncidentPrinter.text(incident) : IncidentPrinter.json(incident));
+        }
+        for (FleetAlert alert : latestAlerts(result.alerts())) {
+            out.print(output == Output.text ? IncidentPrinter.text(alert) : IncidentPrinter.json(alert) + "\n");
+        }
+        out.flush();
+        if (rejected.get() > MAX_REJECTS_SHOWN) {
+            err.println("analyze: ... " + (rejected.get() - MAX_REJECTS_SHOWN) + " more rejected lines");
+        }
+        err.printf("analyze: %d files, %d lines, %d incidents, %d fleet alerts, %d lines rejected%n", files.size(),
+                lines, result.latestRevisions().size(), latestAlerts(result.alerts()).size(), rejected.get());
+        return 0;
+    }
+
+    /** The last emission of each fleet alert (an alert is re-emitted as hosts join it). */
+    private static List<FleetAlert> latestAlerts(List<FleetAlert> alerts) {
+        Map<String, FleetAlert> latest = new LinkedHashMap<>();
+        alerts.forEach(alert -> latest.put(alert.getAlertId(), alert));
+        return List.copyOf(latest.values());
     }
 }

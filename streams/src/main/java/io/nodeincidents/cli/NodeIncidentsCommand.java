@@ -2,6 +2,7 @@ package io.nodeincidents.cli;
 
 import io.nodeincidents.broker.KafkaCommand;
 import io.nodeincidents.correlate.CorrelateCommand;
+import io.nodeincidents.demo.DemoCommand;
 import io.nodeincidents.ingest.cli.CommandLines;
 import io.nodeincidents.ingest.cli.ReplayCommand;
 import io.nodeincidents.ingest.cli.ShipCommand;
@@ -21,6 +22,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             AnalyzeCommand.class,
             CorrelateCommand.class,
+            DemoCommand.class,
             KafkaCommand.class,
             ReplayCommand.class,
             ShipCommand.class,

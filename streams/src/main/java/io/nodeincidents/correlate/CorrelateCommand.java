@@ -177,7 +177,7 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
     }
 
     /** Asks a running {@link #call()} to close the application and return (what a signal does). */
-    void stop() {
+    public void stop() {
         stopRequested.countDown();
     }
 

@@ -67,6 +67,15 @@ public final class NodeEventExtractor {
         return new Step(new HostLogState(pending, open), events);
     }
 
+    /**
+     * True when the line can contribute to an event: a kernel line, a line of unknown origin, or a runtime line the
+     * classifier recognises. Offline correlation keeps only these, so a large log does not have to fit in memory.
+     */
+    public boolean concerns(LogLine line) {
+        return line.isKernel() || (line.transport() == null && line.identifier() == null)
+                || classifier.classify(line).isPresent();
+    }
+
     /** Completes what has been idle for longer than its gap at event time {@code nowMicros}. */
     public Step expire(HostLogState state, long nowMicros) {
         List<NodeEvent> events = new ArrayList<>();

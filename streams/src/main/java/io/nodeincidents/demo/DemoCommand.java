@@ -1,0 +1,303 @@
+package io.nodeincidents.demo;
+
+import io.nodeincidents.broker.LocalKafka;
+import io.nodeincidents.cli.IncidentPrinter;
+import io.nodeincidents.correlate.CorrelateCommand;
+import io.nodeincidents.ingest.cli.CommandLines;
+import io.nodeincidents.ingest.produce.EntryProducerConfig;
+import io.nodeincidents.ingest.replay.LogReplay;
+import io.nodeincidents.logs.ReadOptions;
+import io.nodeincidents.registry.SpecificAvroDeserializer;
+import io.nodeincidents.schemas.FleetAlert;
+import io.nodeincidents.schemas.Incident;
+import io.nodeincidents.schemas.IncidentStatus;
+import io.nodeincidents.schemas.JournalEntry;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.avro.specific.SpecificRecord;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code nodeincidents demo}: the product's main job on the embedded default. Starts the in-process broker and an
+ * in-process schema registry, runs the real correlator, replays the bundled sample fleet through the real producer
+ * path, and prints each incident as it is emitted.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Runs the whole pipeline on this machine with no setup: an in-process Kafka broker and schema"
+                + " registry, the correlator, and sample journals of six hosts built from real incident write-ups"
+                + " (order-6 memory fragmentation in nf_conntrack on three CentOS 7 nodes with failing pod sandboxes,"
+                + " a memcg OOM kill of a JVM, a quiet node, a node with look-alikes). Prints each incident as the"
+                + " correlator emits it and exits 0 when the samples are processed.")
+public final class DemoCommand implements Callable<Integer> {
+
+    static final String REGISTRY = "mock://nodeincidents-demo";
+    static final String APPLICATION_ID = "nodeincidents-demo";
+
+    @Option(names = "--serve", description = "Keep the broker and the correlator running after the samples, until"
+            + " Ctrl-C (replay more logs into the printed bootstrap address).")
+    boolean serve;
+
+    @Option(names = "--port", defaultValue = "0", paramLabel = "PORT",
+            description = "Port of the demo's Kafka broker (default: a free port).")
+    int port;
+
+    @Option(names = "--write-samples", paramLabel = "DIR",
+            description = "Only write the sample journals (journalctl -o json) into DIR and exit; try"
+                    + " 'nodeincidents analyze DIR/*.json' on them.")
+    Path writeSamples;
+
+    @Option(names = "--quiet-ms", defaultValue = "4000", paramLabel = "MS", hidden = true,
+            description = "How long the output must stay quiet, once the correlator has read every entry, before the"
+                    + " demo counts the samples as processed.")
+    long quietMs;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (writeSamples != null) {
+            for (Path file : SampleFleet.write(writeSamples)) {
+                out.println(file);
+            }
+            return 0;
+        }
+        Path work = Files.createTempDirectory("nodeincidents-demo-");
+        try {
+            return run(work, out, err);
+        } finally {
+            deleteQuietly(work);
+        }
+    }
+
+    private int run(Path work, PrintWriter out, PrintWriter err) throws Exception {
+        List<Path> samples = SampleFleet.write(work.resolve("samples"));
+        out.println("demo: sample journals of " + samples.size() + " hosts in " + work.resolve("samples"));
+        try (LocalKafka kafka = LocalKafka.start(LocalKafka.Settings.defaults().withBrokerPort(port)
+                .withDefaultPartitions(3))) {
+            String bootstrap = kafka.bootstrapServers();
+            out.println("demo: Kafka broker (KRaft, in-process) at " + bootstrap + ", schema registry " + REGISTRY);
+            out.flush();
+
+            CorrelateCommand correlator = new CorrelateCommand();
+            AtomicReference<Integer> correlatorExit = new AtomicReference<>();
+            Thread app = new Thread(() -> correlatorExit.set(CommandLines.create(correlator).execute(
+                    "--bootstrap-servers", bootstrap, "--schema-registry-url", REGISTRY,
+                    "-X", "application.id=" + APPLICATION_ID,
+                    "-X", "state.dir=" + work.resolve("state"),
+                    "-X", "topics.partitions=3")), "demo-correlator");
+            app.setDaemon(true);
+            app.start();
+
+            Printer printer = new Printer(bootstrap, out);
+            printer.start();
+            awaitTopics(bootstrap, List.of("journal.entries", "incidents", "fleet.alerts"), app);
+
+            Map<String, Object> producerSettings = new HashMap<>();
+            producerSettings.put("bootstrap.servers", bootstrap);
+            producerSettings.put("schema.registry.url", REGISTRY);
+            LogReplay.Summary replayed;
+            try (KafkaProducer<String, JournalEntry> producer =
+                         new KafkaProducer<>(EntryProducerConfig.producerProperties(producerSettings))) {
+                replayed = new LogReplay(producer, "journal.entries").replay(samples, ReadOptions.defaults(),
+                        rejected -> err.println("demo: rejected " + rejected));
+            }
+            out.println("demo: replayed " + replayed.produced() + " journal entries of " + samples.size()
+                    + " hosts into journal.entries; correlating...");
+            out.flush();
+
+            boolean processed = awaitProcessed(bootstrap, printer, app);
+            printer.summary();
+            if (!processed) {
+                err.println("demo: the correlator did not finish the samples in time; see the log above");
+            }
+            if (serve && processed) {
+                out.println("demo: serving. Kafka at " + bootstrap + " keeps the topics journal.entries, incidents"
+                        + " and fleet.alerts; their records use this process's in-process schema registry. Ctrl-C"
+                        + " stops.");
+                out.flush();
+                CountDownLatch forever = new CountDownLatch(1);
+                Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
+                forever.await();
+            }
+            correlator.stop();
+            app.join(TimeUnit.SECONDS.toMillis(70));
+            printer.stop();
+            return processed ? 0 : 1;
+        }
+    }
+
+    /** Prints incidents and fleet alerts as the correlator commits them (read_committed), and counts them. */
+    private static final class Printer {
+        private final KafkaConsumer<String, SpecificRecord> consumer;
+        private final PrintWriter out;
+        private final Thread thread;
+        private final AtomicLong lastOutputNanos = new AtomicLong(System.nanoTime());
+        private final Map<String, Incident> latest = new ConcurrentHashMap<>();
+        private final Map<String, FleetAlert> alerts = new ConcurrentHashMap<>();
+        private volatile boolean running = true;
+
+        Printer(String bootstrap, PrintWriter out) {
+            Map<String, Object> props = new HashMap<>();
+            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            props.put(ConsumerConfig.GROUP_ID_CONFIG, "nodeincidents-demo-printer");
+            props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+            props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, SpecificAvroDeserializer.class.getName());
+            props.put("schema.registry.url", REGISTRY);
+            props.put("specific.avro.reader", true);
+            this.consumer = new KafkaConsumer<>(props);
+            this.out = out;
+            this.thread = new Thread(this::loop, "demo-printer");
+            this.thread.setDaemon(true);
+        }
+
+        void start() {
+            consumer.subscribe(java.util.regex.Pattern.compile("incidents|fleet\\.alerts"));
+            thread.start();
+        }
+
+        private void loop() {
+            try {
+                while (running) {
+                    for (ConsumerRecord<String, SpecificRecord> record : consumer.poll(Duration.ofMillis(200))) {
+                        if (record.value() instanceof Incident incident) {
+                            latest.merge(incident.getIncidentId(), incident,
+                                    (a, b) -> b.getRevision() >= a.getRevision() ? b : a);
+                            out.print(IncidentPrinter.text(incident));
+                        } else if (record.value() instanceof FleetAlert alert) {
+                            alerts.put(alert.getAlertId(), alert);
+                            out.print(IncidentPrinter.text(alert));
+                        }
+                        out.flush();
+                        lastOutputNanos.set(System.nanoTime());
+                    }
+                }
+            } catch (org.apache.kafka.common.errors.WakeupException stopping) {
+                // stop() woke the poll
+            } finally {
+                consumer.close(Duration.ofSeconds(5));
+            }
+        }
+
+        long quietForMs() {
+            return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastOutputNanos.get());
+        }
+
+        void summary() {
+            Map<String, List<String>> byCause = new TreeMap<>();
+            latest.values().stream().sorted(Comparator.comparing(Incident::getHost)).forEach(incident ->
+                    byCause.computeIfAbsent(incident.getCause().name(), c -> new ArrayList<>())
+                            .add(incident.getHost() + " (" + incident.getStatus()
+                                    + (incident.getStatus() == IncidentStatus.RESOLVED ? "" : ", still open") + ")"));
+            out.println("demo: " + latest.size() + " incidents, " + alerts.size() + " fleet alert(s)");
+            byCause.forEach((cause, hosts) -> out.println("  " + cause + ": " + String.join(", ", hosts)));
+            Set<String> withIncidents = new java.util.HashSet<>();
+            latest.values().forEach(incident -> withIncidents.add(incident.getHost()));
+            List<String> without = SampleFleet.HOSTS.stream().map(SampleFleet.SampleHost::host)
+                    .filter(host -> !withIncidents.contains(host)).toList();
+            out.println("  no incident: " + String.join(", ", without));
+            out.flush();
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            consumer.wakeup();
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        }
+    }
+
+    private static void awaitTopics(String bootstrap, List<String> topics, Thread app) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline && app.isAlive()) {
+                if (admin.listTopics().names().get(10, TimeUnit.SECONDS).containsAll(topics)) {
+                    return;
+                }
+                Thread.sleep(100);
+            }
+            throw new IllegalStateException("the correlator did not create its topics " + topics);
+        }
+    }
+
+    /**
+     * True once the correlator has consumed every replayed entry and committed what it emitted: its group has no lag
+     * on journal.entries and the output stayed quiet for a while (fleet alerts go through a repartition topic).
+     */
+    private boolean awaitProcessed(String bootstrap, Printer printer, Thread app) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (System.nanoTime() < deadline && app.isAlive()) {
+                if (lag(admin) == 0 && printer.quietForMs() >= quietMs) {
+                    return true;
+                }
+                Thread.sleep(250);
+            }
+            return false;
+        }
+    }
+
+    private static long lag(Admin admin) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(APPLICATION_ID)
+                .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+        for (var partition : admin.describeTopics(List.of("journal.entries")).allTopicNames().get(10, TimeUnit.SECONDS)
+                .get("journal.entries").partitions()) {
+            ends.put(new TopicPartition("journal.entries", partition.partition()), OffsetSpec.latest());
+        }
+        long lag = 0;
+        for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end
+                : admin.listOffsets(ends).all().get(10, TimeUnit.SECONDS).entrySet()) {
+            OffsetAndMetadata done = committed.get(end.getKey());
+            lag += end.getValue().offset() - (done == null ? 0 : done.offset());
+        }
+        return lag;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException ignored) {
+                    // a temp dir left behind is harmless
+                }
+            });
+        } catch (IOException ignored) {
+            // same
+        }
+    }
+}
