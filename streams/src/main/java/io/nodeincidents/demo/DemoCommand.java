@@ -131,8 +131,9 @@ public final class DemoCommand implements Callable<Integer> {
             LogReplay.Summary replayed;
             try (KafkaProducer<String, JournalEntry> producer =
                          new KafkaProducer<>(EntryProducerConfig.producerProperties(producerSettings))) {
-                replayed = new LogReplay(producer, "journal.entries").replay(samples, ReadOptions.defaults(),
-                        rejected -> err.println("demo: rejected " + rejected));
+                // the hosts' journals merged by time, as a live fleet sends them
+                replayed = new LogReplay(producer, "journal.entries").replayInterleaved(samples,
+                        ReadOptions.defaults(), rejected -> err.println("demo: rejected " + rejected));
             }
             out.println("demo: replayed " + replayed.produced() + " journal entries of " + samples.size()
                     + " hosts into journal.entries; correlating...");

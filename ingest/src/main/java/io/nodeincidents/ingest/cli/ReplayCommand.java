@@ -21,6 +21,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code nodeincidents replay}: ships saved logs into journal.entries for post-incident analysis. */
@@ -39,6 +40,10 @@ public final class ReplayCommand implements Callable<Integer>, DocumentedOptions
 
     @Mixin
     LogReadingOptions reading;
+
+    @Option(names = "--interleave", description = "Send the files' entries merged in event-time"
+            + " order, as several hosts would have sent them live (holds the files in memory, about 1 KB an entry).")
+    boolean interleave;
 
     @Mixin
     KafkaClientOptions kafka;
@@ -69,7 +74,9 @@ public final class ReplayCommand implements Callable<Integer>, DocumentedOptions
                      new KafkaProducer<>(EntryProducerConfig.producerProperties(settings))) {
             LogReplay.Summary summary;
             try {
-                summary = new LogReplay(producer, topic).replay(files, options, rejects);
+                LogReplay replay = new LogReplay(producer, topic);
+                summary = interleave ? replay.replayInterleaved(files, options, rejects)
+                        : replay.replay(files, options, rejects);
             } catch (LogReadException e) {
                 err.println("replay: " + e.getMessage());
                 return 2;

@@ -1,0 +1,96 @@
+package io.nodeincidents.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nodeincidents.cli.NodeIncidentsCommand;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The README's main command, as a user runs it: the real broker, registry, producer path and topology over the
+ * sample fleet. And offline analyze of the same samples gives the same incidents.
+ */
+class DemoCommandTest {
+
+    private static final Pattern HEADLINE = Pattern.compile(
+            "^(OPEN|UPDATED|RESOLVED) (\\w+) (\\w+) on (\\S+) .*\\(incident ([0-9a-f-]{36}), revision (\\d+)\\)$",
+            Pattern.MULTILINE);
+
+    private record Run(int exitCode, String out) {
+    }
+
+    private static Run run(String... args) {
+        CommandLine cli = NodeIncidentsCommand.commandLine();
+        StringWriter out = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(new StringWriter(), true));
+        int code = cli.execute(args);
+        return new Run(code, out.toString());
+    }
+
+    @Test
+    void theDemoFindsTheSeedIncidentsAndNothingOnTheNegativeHosts(@TempDir Path samples) throws IOException {
+        Run demo = run("demo");
+
+        assertThat(demo.exitCode()).isZero();
+        String out = demo.out();
+        List<String[]> headlines = new ArrayList<>();
+        Matcher m = HEADLINE.matcher(out);
+        while (m.find()) {
+            headlines.add(new String[] {m.group(1), m.group(2), m.group(3), m.group(4), m.group(5), m.group(6)});
+        }
+        assertThat(headlines).anySatisfy(h -> {
+            assertThat(h[2]).isEqualTo("MEMORY_FRAGMENTATION");
+            assertThat(h[3]).isEqualTo("slave-138");
+            assertThat(h[1]).isEqualTo("CRITICAL");
+        });
+        assertThat(headlines).anySatisfy(h -> {
+            assertThat(h[2]).isEqualTo("CGROUP_OOM");
+            assertThat(h[3]).isEqualTo("ip-10-1-2-125");
+        });
+        assertThat(headlines).noneSatisfy(h -> assertThat(h[3]).isIn("node-quiet-07", "node-lookalike-12"));
+        assertThat(out).contains("could not get 64 contiguous pages (order 6)")
+                .contains("prod/matchdataserver-1255064836-t4b2w")
+                .contains("FLEET MEMORY_FRAGMENTATION on 3 hosts")
+                .contains("no incident: node-quiet-07, node-lookalike-12");
+
+        // offline analysis of the same journals runs the same topology: the same incidents, by id
+        Set<String> streamed = new TreeSet<>();
+        headlines.forEach(h -> streamed.add(h[4]));
+        assertThat(run("demo", "--write-samples", samples.toString()).exitCode()).isZero();
+        List<String> files;
+        try (Stream<Path> list = Files.list(samples)) {
+            files = list.map(Path::toString).filter(f -> f.endsWith(".json")).sorted().toList();
+        }
+        List<String> args = new ArrayList<>(List.of("analyze"));
+        args.addAll(files);
+        Run analyze = run(args.toArray(String[]::new));
+        assertThat(analyze.exitCode()).isZero();
+        Set<String> offline = new TreeSet<>();
+        ObjectMapper json = new ObjectMapper();
+        for (String line : analyze.out().split("\n")) {
+            if (line.startsWith("{")) {
+                JsonNode node = json.readTree(line);
+                if (node.has("incidentId")) {
+                    offline.add(node.get("incidentId").asText());
+                }
+            }
+        }
+        assertThat(offline).isEqualTo(streamed).hasSize(4);
+    }
+}
