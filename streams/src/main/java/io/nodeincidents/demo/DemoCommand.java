@@ -60,7 +60,7 @@ import picocli.CommandLine.Option;
                 + " correlator emits it and exits 0 when the samples are processed.")
 public final class DemoCommand implements Callable<Integer> {
 
-    static final String REGISTRY = "mock://nodeincidents-demo";
+    static final String IN_PROCESS_REGISTRY = "mock://nodeincidents-demo";
     static final String APPLICATION_ID = "nodeincidents-demo";
 
     @Option(names = "--serve", description = "Keep the broker and the correlator running after the samples, until"
@@ -70,6 +70,11 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "0", paramLabel = "PORT",
             description = "Port of the demo's Kafka broker (default: a free port).")
     int port;
+
+    @Option(names = "--schema-registry-url", defaultValue = IN_PROCESS_REGISTRY, paramLabel = "URL",
+            description = "Schema registry to use (default: ${DEFAULT-VALUE}, in this process only). Give a real one,"
+                    + " e.g. the Apicurio runner ./mvnw package builds, to ship into the demo from other processes.")
+    String registry;
 
     @Option(names = "--write-samples", paramLabel = "DIR",
             description = "Only write the sample journals (journalctl -o json) into DIR and exit; try"
@@ -108,26 +113,26 @@ public final class DemoCommand implements Callable<Integer> {
         try (LocalKafka kafka = LocalKafka.start(LocalKafka.Settings.defaults().withBrokerPort(port)
                 .withDefaultPartitions(3))) {
             String bootstrap = kafka.bootstrapServers();
-            out.println("demo: Kafka broker (KRaft, in-process) at " + bootstrap + ", schema registry " + REGISTRY);
+            out.println("demo: Kafka broker (KRaft, in-process) at " + bootstrap + ", schema registry " + registry);
             out.flush();
 
             CorrelateCommand correlator = new CorrelateCommand();
             AtomicReference<Integer> correlatorExit = new AtomicReference<>();
             Thread app = new Thread(() -> correlatorExit.set(CommandLines.create(correlator).execute(
-                    "--bootstrap-servers", bootstrap, "--schema-registry-url", REGISTRY,
+                    "--bootstrap-servers", bootstrap, "--schema-registry-url", registry,
                     "-X", "application.id=" + APPLICATION_ID,
                     "-X", "state.dir=" + work.resolve("state"),
                     "-X", "topics.partitions=3")), "demo-correlator");
             app.setDaemon(true);
             app.start();
 
-            Printer printer = new Printer(bootstrap, out);
+            Printer printer = new Printer(bootstrap, registry, out);
             printer.start();
             awaitTopics(bootstrap, List.of("journal.entries", "incidents", "fleet.alerts"), app);
 
             Map<String, Object> producerSettings = new HashMap<>();
             producerSettings.put("bootstrap.servers", bootstrap);
-            producerSettings.put("schema.registry.url", REGISTRY);
+            producerSettings.put("schema.registry.url", registry);
             LogReplay.Summary replayed;
             try (KafkaProducer<String, JournalEntry> producer =
                          new KafkaProducer<>(EntryProducerConfig.producerProperties(producerSettings))) {
@@ -145,13 +150,25 @@ public final class DemoCommand implements Callable<Integer> {
                 err.println("demo: the correlator did not finish the samples in time; see the log above");
             }
             if (serve && processed) {
-                out.println("demo: serving. Kafka at " + bootstrap + " keeps the topics journal.entries, incidents"
-                        + " and fleet.alerts; their records use this process's in-process schema registry. Ctrl-C"
-                        + " stops.");
+                out.println("demo: serving. Ship or replay more into Kafka at " + bootstrap + " with schema registry "
+                        + registry + (registry.startsWith("mock://") ? " (in-process: start the demo with"
+                        + " --schema-registry-url to ship from other processes)" : "")
+                        + "; incidents print here as they are emitted. Ctrl-C stops.");
                 out.flush();
                 CountDownLatch forever = new CountDownLatch(1);
                 Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
-                forever.await();
+                try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+                    long reported = replayed.produced();
+                    while (!forever.await(10, TimeUnit.SECONDS)) {
+                        long entries = entries(admin);
+                        if (entries != reported) {
+                            out.println("demo: journal.entries now holds " + entries + " entries (+"
+                                    + (entries - reported) + ")");
+                            out.flush();
+                            reported = entries;
+                        }
+                    }
+                }
             }
             correlator.stop();
             app.join(TimeUnit.SECONDS.toMillis(70));
@@ -170,7 +187,7 @@ public final class DemoCommand implements Callable<Integer> {
         private final Map<String, FleetAlert> alerts = new ConcurrentHashMap<>();
         private volatile boolean running = true;
 
-        Printer(String bootstrap, PrintWriter out) {
+        Printer(String bootstrap, String registry, PrintWriter out) {
             Map<String, Object> props = new HashMap<>();
             props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
             props.put(ConsumerConfig.GROUP_ID_CONFIG, "nodeincidents-demo-printer");
@@ -178,7 +195,7 @@ public final class DemoCommand implements Callable<Integer> {
             props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
             props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, SpecificAvroDeserializer.class.getName());
-            props.put("schema.registry.url", REGISTRY);
+            props.put("schema.registry.url", registry);
             props.put("specific.avro.reader", true);
             this.consumer = new KafkaConsumer<>(props);
             this.out = out;
@@ -271,14 +288,27 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static long lag(Admin admin) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(APPLICATION_ID)
-                .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+    private static long entries(Admin admin) throws Exception {
+        long total = 0;
+        for (var end : admin.listOffsets(journalEntryPartitions(admin)).all().get(10, TimeUnit.SECONDS).values()) {
+            total += end.offset();
+        }
+        return total;
+    }
+
+    private static Map<TopicPartition, OffsetSpec> journalEntryPartitions(Admin admin) throws Exception {
         Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
         for (var partition : admin.describeTopics(List.of("journal.entries")).allTopicNames().get(10, TimeUnit.SECONDS)
                 .get("journal.entries").partitions()) {
             ends.put(new TopicPartition("journal.entries", partition.partition()), OffsetSpec.latest());
         }
+        return ends;
+    }
+
+    private static long lag(Admin admin) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(APPLICATION_ID)
+                .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetSpec> ends = journalEntryPartitions(admin);
         long lag = 0;
         for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end
                 : admin.listOffsets(ends).all().get(10, TimeUnit.SECONDS).entrySet()) {
