@@ -156,9 +156,26 @@ class AnalyzeCommandTest {
 
     @Test
     void textOutputIsOneReadableLinePerEvent() {
-        Run run = analyze("--output", "text", "--year", "2016", fixture("kernel/seed-004-ubuntu-4.4-docker-memcg.log"));
+        Run run = analyze("--events", "--output", "text", "--year", "2016",
+                fixture("kernel/seed-004-ubuntu-4.4-docker-memcg.log"));
         assertThat(run.out()).contains("ip-10-1-2-125 kernel OOM_KILL").contains("java pid 26675")
                 .contains("258308 kB");
+    }
+
+    @Test
+    void withoutEventsItPrintsTheIncidentTheCorrelatorWouldEmit() {
+        Run run = analyze("--year", "2016", fixture("kernel/seed-004-ubuntu-4.4-docker-memcg.log"));
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.events()).singleElement().satisfies(incident -> {
+            assertThat(incident.path("cause").asText()).isEqualTo("CGROUP_OOM");
+            assertThat(incident.path("host").asText()).isEqualTo("ip-10-1-2-125");
+            assertThat(incident.path("status").asText()).as("the offline run ends the episode").isEqualTo("RESOLVED");
+            assertThat(incident.path("diagnosis").asText()).contains("252 MiB").contains("64577 pages");
+        });
+
+        Run text = analyze("--output", "text", "--year", "2016", fixture("kernel/seed-004-ubuntu-4.4-docker-memcg.log"));
+        assertThat(text.out()).contains("RESOLVED HIGH CGROUP_OOM on ip-10-1-2-125").contains("killed java (pid 26675)");
     }
 
     @Test
