@@ -61,9 +61,10 @@ public final class IncidentTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(EventExtraction.STORE), Serdes.String(),
                 JsonStateSerde.hostLogState()));
+        // written for nearly every entry: the cache turns that into one changelog record per host and commit
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(EventExtraction.CLOCKS), Serdes.String(),
-                JsonStateSerde.hostClock()));
+                JsonStateSerde.hostClock()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(HostCorrelation.STORE), Serdes.String(), Serdes.ByteArray()));
         builder.addStateStore(Stores.keyValueStoreBuilder(
