@@ -134,7 +134,7 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
         } else if (ownTime) {
             next = clock.observe(Math.min(recordTimeMs, streamTime), streamTime);
         } else {
-            next = clock.idle(streamTime);
+            next = clock;
         }
         if (!next.equals(clock)) {
             clocks.put(host, next);

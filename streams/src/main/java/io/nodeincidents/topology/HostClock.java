@@ -35,11 +35,6 @@ record HostClock(long eventTimeMs, long streamTimeMs) {
         return new HostClock(Math.max(now(streamNowMs), entryTimeMs), Math.max(streamTimeMs, streamNowMs));
     }
 
-    /** The clock at stream time {@code streamNowMs} when the host logged nothing with a time of its own. */
-    HostClock idle(long streamNowMs) {
-        return observe(Long.MIN_VALUE, streamNowMs);
-    }
-
     /** The host's time at stream time {@code streamNowMs}, or stream time itself for a host without a clock. */
     static long now(HostClock clock, long streamNowMs) {
         return clock == null ? streamNowMs : clock.now(streamNowMs);

@@ -20,7 +20,7 @@ class HostClockTest {
         assertThat(clock.now(50_000)).isEqualTo(2_500);
         HostClock late = clock.observe(2_000, 51_000);
         assertThat(late.now(51_000)).isEqualTo(3_500);
-        assertThat(late.idle(52_000).now(52_000)).isEqualTo(4_500);
+        assertThat(late.now(52_000)).isEqualTo(4_500);
     }
 
     @Test

@@ -153,4 +153,22 @@ class HostClockTopologyTest {
             });
         }
     }
+
+    @Test
+    void aHostQuietForADayLosesItsClockAndStartsAfreshFromItsNextEntry() {
+        try (TopologyHarness app = new TopologyHarness(stateDir)) {
+            app.pipe(hostA()).pipe(hostB(T0));
+            assertThat(app.clocks().get(BEHIND).now(A_END.toEpochMilli())).isEqualTo(T0.toEpochMilli());
+            app.advanceStreamTime(A_END.plus(Duration.ofHours(12)));
+            assertThat(app.clocks().get(BEHIND)).as("kept while quiet for less than a day").isNotNull();
+            app.advanceStreamTime(A_END.plus(Duration.ofDays(2)));
+            assertThat(app.clocks().get(BEHIND)).isNull();
+            assertThat(app.clocks().get("clock")).as("the host that moved stream time logged just now").isNotNull();
+
+            // back with last month's log again: its clock starts from that log, not from today
+            app.pipe(hostB(T0.plus(Duration.ofDays(30))));
+            assertThat(app.clocks().get(BEHIND).now(A_END.plus(Duration.ofDays(2)).toEpochMilli()))
+                    .isEqualTo(T0.plus(Duration.ofDays(30)).toEpochMilli());
+        }
+    }
 }

@@ -118,6 +118,11 @@ final class TopologyHarness implements AutoCloseable {
         return driver.getWindowStore(EntryIntake.STORE);
     }
 
+    /** Every host's clock. */
+    org.apache.kafka.streams.state.KeyValueStore<String, HostClock> clocks() {
+        return driver.getKeyValueStore(EventExtraction.CLOCKS);
+    }
+
     TopologyHarness advanceWallClock(Duration by) {
         driver.advanceWallClockTime(by);
         return this;
