@@ -28,16 +28,17 @@ import java.util.Objects;
  * does not say "memory"; the diagnosis says how many such failures were not recognised as memory errors). Failures
  * of other kinds that are not memoryRelated (image pulls, CNI not ready, ...) never join.</li>
  * <li>Order. A runtime failure that arrives before its kernel event waits in a bounded per-host buffer for W + grace
- * behind stream time; a kernel event takes every buffered failure within W of it. A late runtime failure still joins
- * an open incident it matches, however late.</li>
+ * behind the time passed in; a kernel event takes every buffered failure within W of it. A late runtime failure still
+ * joins an open incident it matches, however late.</li>
  * <li>Lifecycle. OPEN (revision 1) on the first kernel event; UPDATED (revision + 1) when the incident's
  * {@link Materiality} changed and at least the update interval passed since the last emission (changes made sooner are
- * emitted by a later event or {@link #onTime}); RESOLVED when stream time is G + grace past the last evidence (the
+ * emitted by a later event or {@link #onTime}); RESOLVED when the host's time is G + grace past the last evidence (the
  * grace lets late evidence of the episode still arrive). RESOLVED carries all evidence, material or not.</li>
  * <li>Ids. incidentId is {@link OpenIncident#idFor} of the host and the opening kernel event id: a replay yields the
  * same ids. Events whose id the host saw recently (redelivery after a restart) are ignored.</li>
- * <li>Time. Events without an event time are placed at the stream time passed in. All times are microseconds since
- * the Unix epoch, in event time: pass stream time, not wall-clock time, or a replayed log would resolve at once.</li>
+ * <li>Time. Events without an event time are placed at the time passed in. All times are microseconds since the Unix
+ * epoch, in event time: pass the host's event time (stream time, as seen by that host), not wall-clock time, or a
+ * replayed log would resolve at once.</li>
  * </ul>
  */
 public final class IncidentAggregator {

@@ -80,7 +80,7 @@ public final class CorrelatorSettings extends AbstractConfig {
                     "W: a runtime failure joins a kernel memory event when their event times are at most this far"
                             + " apart (before or after).", GROUP_CORRELATION, 1, ConfigDef.Width.SHORT, "Window W")
             .define(GRACE_MS, Type.LONG, Duration.ofSeconds(30).toMillis(), Range.atLeast(0), Importance.HIGH,
-                    "How late (behind stream time) evidence may arrive and still be joined; incidents resolve"
+                    "How late (behind its host's time) evidence may arrive and still be joined; incidents resolve"
                             + " gap + grace after their last evidence.", GROUP_CORRELATION, 2, ConfigDef.Width.SHORT,
                     "Grace")
             .define(GAP_MS, Type.LONG, Duration.ofMinutes(10).toMillis(), Range.atLeast(1), Importance.HIGH,

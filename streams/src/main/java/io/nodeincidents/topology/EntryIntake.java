@@ -13,9 +13,11 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
 /**
  * First step for every journal.entries record: undecodable values become dead letters; an entry seen before (same
  * host, boot and journald cursor, as a shipper restart re-sends them; same host, boot, file and line for a replayed
- * file) is dropped; the rest goes on. Identities are remembered in a window store for the dedup retention, in event
- * time, so the store stays bounded. An entry with neither cursor nor file and line cannot be told apart from a
- * repeat of itself and always goes on.
+ * file) is dropped; the rest goes on. Identities are remembered in a window store for the dedup retention of stream
+ * time after they arrived, so the store stays bounded. Arrival, not the entry's own time: the store forgets by the
+ * newest time put in it, so an old log replayed into a live partition (its entries dated far behind stream time)
+ * would otherwise never be remembered, and a replay of it sent twice would count twice. An entry with neither cursor
+ * nor file and line cannot be told apart from a repeat of itself and always goes on.
  */
 final class EntryIntake implements FixedKeyProcessor<String, SourceEntry, Routing.Intake> {
 
@@ -49,15 +51,15 @@ final class EntryIntake implements FixedKeyProcessor<String, SourceEntry, Routin
         JournalEntry entry = ((SourceEntry.Decoded) record.value()).entry();
         String identity = identity(entry);
         if (identity != null) {
-            long time = record.timestamp();
+            long arrival = Math.max(record.timestamp(), context.currentStreamTimeMs());
             long span = retention.toMillis();
             try (WindowStoreIterator<Long> earlier = seen.fetch(identity,
-                    Instant.ofEpochMilli(Math.max(0, time - span)), Instant.ofEpochMilli(time + span))) {
+                    Instant.ofEpochMilli(Math.max(0, arrival - span)), Instant.ofEpochMilli(arrival))) {
                 if (earlier.hasNext()) {
                     return;
                 }
             }
-            seen.put(identity, time, time);
+            seen.put(identity, record.timestamp(), arrival);
         }
         context.forward(record.withValue(new Routing.Accepted(entry)));
     }

@@ -22,36 +22,55 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs {@link NodeEventExtractor} per host with its {@link HostLogState} in a store, and turns the completed events
- * into their Avro records ({@link EventRecords}). Two punctuators complete what went idle when no line of the host
- * comes to do it: one on stream time, one on wall-clock time that extrapolates stream time by the wall-clock time
- * since it last advanced - so a kernel report completes after its idle gap even when the host and its whole partition
- * go quiet, while a fast replay of an old log (stream time racing ahead) is never cut by the wall clock.
+ * into their Avro records ({@link EventRecords}). Every host has its own {@link HostClock} in a second store (shared
+ * with {@link HostCorrelation}): whatever is idle on a host is judged by the host's time, not the task's stream time,
+ * so a host whose entries run far behind the others' on its partition (an old log replayed into a live system) is
+ * not cut short by them. Each completed event carries its host's time for the correlation.
+ *
+ * <p>Two punctuators complete what went idle when no line of the host comes to do it: one on stream time, one on
+ * wall-clock time that extrapolates each host's time by the wall-clock time since stream time last advanced - so a
+ * kernel report completes after its idle gap even when the host and its whole partition go quiet, while a fast
+ * replay of an old log (stream time racing ahead) is never cut by the wall clock.
  */
 final class EventExtraction implements Processor<String, Routing.Accepted, String, Routing.Extracted> {
 
     static final String STORE = "host-log-state";
+    /** Every host's {@link HostClock}; written here, read by {@link HostCorrelation}. */
+    static final String CLOCKS = "host-clock";
     private static final Logger LOG = LoggerFactory.getLogger(EventExtraction.class);
 
     private final NodeEventExtractor extractor = new NodeEventExtractor();
     private final String topic;
     private final Duration streamPunctuation;
     private final Duration wallClockPunctuation;
+    private final long clockRetentionMs;
     private ProcessorContext<String, Routing.Extracted> context;
     private KeyValueStore<String, HostLogState> states;
+    private KeyValueStore<String, HostClock> clocks;
     private long observedStreamTime = -1;
     private long wallClockAtObserved;
+    private long lastClockPruning = -1;
 
-    EventExtraction(String topic, Duration streamPunctuation, Duration wallClockPunctuation) {
+    /**
+     * @param clockRetention how long, in stream time, the clock of a host that logs nothing is kept; after that the
+     *                       host starts its clock afresh from its next entry
+     */
+    EventExtraction(String topic, Duration streamPunctuation, Duration wallClockPunctuation, Duration clockRetention) {
         this.topic = topic;
         this.streamPunctuation = streamPunctuation;
         this.wallClockPunctuation = wallClockPunctuation;
+        this.clockRetentionMs = clockRetention.toMillis();
     }
 
     @Override
     public void init(ProcessorContext<String, Routing.Extracted> context) {
         this.context = context;
         this.states = context.getStateStore(STORE);
-        context.schedule(streamPunctuation, PunctuationType.STREAM_TIME, now -> expireAll(now, now));
+        this.clocks = context.getStateStore(CLOCKS);
+        context.schedule(streamPunctuation, PunctuationType.STREAM_TIME, now -> {
+            expireAll(now, 0, now);
+            pruneClocks(now);
+        });
         context.schedule(wallClockPunctuation, PunctuationType.WALL_CLOCK_TIME, wallClock -> {
             long streamTime = context.currentStreamTimeMs();
             if (streamTime < 0) {
@@ -63,9 +82,9 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
             }
             long idle = wallClock - wallClockAtObserved;
             if (idle > 0) {
-                // completed at the extrapolated time, but sent on at stream time: the correlation's clock must
+                // completed at the extrapolated time, but sent on at the host's time: the correlation's clock must
                 // never run ahead of stream time
-                expireAll(streamTime + idle, streamTime);
+                expireAll(streamTime, idle, streamTime);
             }
         });
     }
@@ -77,13 +96,15 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
             // Stream time jumped with this record. Whatever the jump completes on other hosts is sent on first, at
             // the stream time before the jump: the correlation then still joins it to incidents that the jump is
             // about to resolve, instead of finding them resolved and the evidence too late.
-            expireAll(streamTime, observedStreamTime);
+            expireAll(streamTime, 0, observedStreamTime);
         }
         observe(streamTime);
         JournalEntry entry = record.value().entry();
         List<NodeEvent> events;
+        long hostTime;
         try {
             LogLine line = JournalEntries.toLogLine(entry);
+            hostTime = tick(line.host(), entry, record.timestamp(), streamTime);
             NodeEventExtractor.Step step = extractor.step(stateOf(line.host()), line);
             store(line.host(), step.state());
             events = step.events();
@@ -96,7 +117,53 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
                     "event extraction failed: " + SourceEntrySerde.oneLine(e)))));
             return;
         }
-        forward(record, events);
+        forward(record, events, hostTime);
+    }
+
+    /**
+     * Moves the host's clock with one of its entries (placed at {@code recordTimeMs} by {@link EventTimeExtractor})
+     * and returns the host's time. Only an entry with a time of its own moves it: an entry without one is placed at its
+     * time of producing, which for a replayed old log is today, and would make the host's whole replay late.
+     */
+    private long tick(String host, JournalEntry entry, long recordTimeMs, long streamTime) {
+        HostClock clock = clocks.get(host);
+        boolean ownTime = entry.getRealtimeMicros() != null && entry.getRealtimeMicros() >= 0;
+        HostClock next;
+        if (clock == null) {
+            next = HostClock.start(Math.min(recordTimeMs, streamTime), streamTime);
+        } else if (ownTime) {
+            next = clock.observe(Math.min(recordTimeMs, streamTime), streamTime);
+        } else {
+            next = clock;
+        }
+        if (!next.equals(clock)) {
+            clocks.put(host, next);
+        }
+        return next.now(streamTime);
+    }
+
+    /**
+     * Forgets the clocks of hosts that logged nothing for the clock retention of stream time and have nothing pending,
+     * at most once per retention period (the clocks are few, one per host, but a churning fleet never stops adding).
+     */
+    private void pruneClocks(long streamTime) {
+        if (lastClockPruning >= 0 && streamTime - lastClockPruning < clockRetentionMs) {
+            return;
+        }
+        lastClockPruning = streamTime;
+        List<String> quiet = new ArrayList<>();
+        try (KeyValueIterator<String, HostClock> all = clocks.all()) {
+            all.forEachRemaining(host -> {
+                if (host.value == null || streamTime - host.value.streamTimeMs() > clockRetentionMs) {
+                    quiet.add(host.key);
+                }
+            });
+        }
+        for (String host : quiet) {
+            if (states.get(host) == null) {
+                clocks.delete(host);
+            }
+        }
     }
 
     private void observe(long streamTime) {
@@ -107,10 +174,11 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
     }
 
     /**
-     * Completes, on every host with pending state, what has been idle for longer than its gap at {@code nowMs}, and
-     * sends the events on with record time {@code sentAtMs}.
+     * Completes, on every host with pending state, what has been idle for longer than its gap at the host's time at
+     * stream time {@code streamTimeMs} plus {@code extraMs} (wall-clock extrapolation), and sends the events on with
+     * record time {@code sentAtMs} and the host's time at stream time {@code sentAtMs}.
      */
-    private void expireAll(long nowMs, long sentAtMs) {
+    private void expireAll(long streamTimeMs, long extraMs, long sentAtMs) {
         List<KeyValue<String, HostLogState>> pending = new ArrayList<>();
         try (KeyValueIterator<String, HostLogState> all = states.all()) {
             all.forEachRemaining(pending::add);
@@ -120,11 +188,14 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
                 states.delete(host.key);
                 continue;
             }
+            HostClock clock = clocks.get(host.key);
+            long nowMs = HostClock.now(clock, streamTimeMs) + extraMs;
             NodeEventExtractor.Step step = extractor.expire(host.value, Math.multiplyExact(nowMs, 1000L));
             if (!step.events().isEmpty() || !step.state().equals(host.value)) {
                 store(host.key, step.state());
+                long hostTime = HostClock.now(clock, sentAtMs);
                 for (NodeEvent event : step.events()) {
-                    context.forward(new Record<>(host.key, toRecord(event, host.key, sentAtMs), sentAtMs));
+                    context.forward(new Record<>(host.key, toRecord(event, host.key, sentAtMs, hostTime), sentAtMs));
                 }
             }
         }
@@ -143,18 +214,19 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
         }
     }
 
-    private void forward(Record<String, Routing.Accepted> record, List<NodeEvent> events) {
+    private void forward(Record<String, Routing.Accepted> record, List<NodeEvent> events, long hostTime) {
         for (NodeEvent event : events) {
-            context.forward(record.withValue(toRecord(event, record.key(), record.timestamp())));
+            context.forward(record.withValue(toRecord(event, record.key(), record.timestamp(), hostTime)));
         }
     }
 
-    private Routing.Extracted toRecord(NodeEvent event, String host, long timestampMs) {
+    private Routing.Extracted toRecord(NodeEvent event, String host, long timestampMs, long hostTimeMs) {
         try {
             if (event instanceof NodeEvent.Kernel kernel) {
-                return new Routing.KernelEvent(EventRecords.kernelEvent(kernel.report()));
+                return new Routing.KernelEvent(EventRecords.kernelEvent(kernel.report()), hostTimeMs);
             }
-            return new Routing.RuntimeEvent(EventRecords.runtimeEvent(((NodeEvent.Runtime) event).failure()));
+            return new Routing.RuntimeEvent(EventRecords.runtimeEvent(((NodeEvent.Runtime) event).failure()),
+                    hostTimeMs);
         } catch (RuntimeException e) {
             LOG.warn("event of host {} could not be converted, sent to the dead-letter topic", host, e);
             return new Routing.Rejected(DeadLetters.ofHost(topic, host, timestampMs,

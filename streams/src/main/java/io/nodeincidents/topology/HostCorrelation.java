@@ -20,14 +20,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs {@link IncidentAggregator} per host, as its package documentation asks: state per host in a store (bytes of
- * {@link HostIncidentStateCodec}), every call with stream time (event time, never the wall clock, or a replayed log
+ * {@link HostIncidentStateCodec}), every call with the host's event time (never the wall clock, or a replayed log
  * would resolve at once), {@code onTime} for every stored host from a stream-time punctuator, idle hosts deleted, and
  * unreadable state (corrupt, or written by another version) logged and started afresh. Emits each incident revision
  * keyed by incidentId.
  *
- * <p>The time passed for an event is the stream time at which extraction completed it (its record time, never ahead
- * of the task's stream time, and never going back): when one record makes stream time jump, the events that jump
- * completes on other hosts are correlated at the time before it, so they still join the incidents the jump resolves.
+ * <p>"Now" is the host's own {@link HostClock}, not the task's stream time: a host whose entries run far behind the
+ * others' on its partition (an old log replayed into a live system) must not see its runtime failures dropped as late
+ * nor its incidents resolved at once. For an event it is the host's time at which extraction completed it (never
+ * ahead of stream time): when one record makes stream time jump, the events that jump completes on other hosts are
+ * correlated at their time before it, so they still join the incidents the jump resolves. A host without a clock
+ * (state written by an older version) is judged by stream time.
  */
 final class HostCorrelation implements Processor<String, Routing.Extracted, String, Incident> {
 
@@ -38,7 +41,7 @@ final class HostCorrelation implements Processor<String, Routing.Extracted, Stri
     private final Duration punctuation;
     private ProcessorContext<String, Incident> context;
     private KeyValueStore<String, byte[]> states;
-    private long clockMs = -1;
+    private KeyValueStore<String, HostClock> clocks;
 
     HostCorrelation(IncidentAggregator aggregator, Duration punctuation) {
         this.aggregator = aggregator;
@@ -49,22 +52,25 @@ final class HostCorrelation implements Processor<String, Routing.Extracted, Stri
     public void init(ProcessorContext<String, Incident> context) {
         this.context = context;
         this.states = context.getStateStore(STORE);
+        this.clocks = context.getStateStore(EventExtraction.CLOCKS);
         context.schedule(punctuation, PunctuationType.STREAM_TIME, this::onTime);
     }
 
     @Override
     public void process(Record<String, Routing.Extracted> record) {
-        long now = nowMicros(record.timestamp());
+        if (!(record.value() instanceof Routing.HostEvent event)) {
+            return; // dead letters are split off before this step
+        }
+        long now = Math.multiplyExact(Math.max(0, event.hostTimeMs()), 1000L);
         IncidentAggregator.Step step;
         String host;
         if (record.value() instanceof Routing.KernelEvent kernel) {
             host = kernel.event().getHost();
             step = aggregator.onKernelEvent(stateOf(host), kernel.event(), now);
-        } else if (record.value() instanceof Routing.RuntimeEvent runtime) {
+        } else {
+            Routing.RuntimeEvent runtime = (Routing.RuntimeEvent) event;
             host = runtime.event().getHost();
             step = aggregator.onRuntimeFailure(stateOf(host), runtime.event(), now);
-        } else {
-            return; // dead letters are split off before this step
         }
         store(host, step.state());
         emit(step.emitted(), record.timestamp());
@@ -75,22 +81,12 @@ final class HostCorrelation implements Processor<String, Routing.Extracted, Stri
         try (KeyValueIterator<String, byte[]> all = states.all()) {
             all.forEachRemaining(hosts::add);
         }
-        clockMs = Math.max(clockMs, streamTimeMs);
-        long now = Math.multiplyExact(clockMs, 1000L);
         for (KeyValue<String, byte[]> host : hosts) {
+            long now = Math.multiplyExact(Math.max(0, HostClock.now(clocks.get(host.key), streamTimeMs)), 1000L);
             IncidentAggregator.Step step = aggregator.onTime(decode(host.key, host.value), now);
             store(host.key, step.state());
             emit(step.emitted(), streamTimeMs);
         }
-    }
-
-    private long nowMicros(long recordTimeMs) {
-        long streamTime = context.currentStreamTimeMs();
-        clockMs = Math.max(clockMs, Math.min(recordTimeMs, streamTime));
-        if (clockMs < 0) {
-            clockMs = Math.max(0, streamTime);
-        }
-        return Math.multiplyExact(clockMs, 1000L);
     }
 
     private HostIncidentState stateOf(String host) {

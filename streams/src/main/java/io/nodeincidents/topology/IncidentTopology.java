@@ -2,9 +2,11 @@ package io.nodeincidents.topology;
 
 import io.nodeincidents.fleet.FleetRollup;
 import io.nodeincidents.incident.IncidentAggregator;
+import io.nodeincidents.incident.IncidentSettings;
 import io.nodeincidents.schemas.FleetAlert;
 import io.nodeincidents.schemas.Incident;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -24,9 +26,11 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * journal.entries (host -> JournalEntry, at the entry's event time)
  *   -> intake: undecodable -> journal.deadletter; duplicate (host, boot, cursor | file+line) -> dropped
- *   -> event extraction per host (HostLogState store; stream-time and wall-clock punctuation)
+ *   -> event extraction per host (HostLogState store, HostClock store: each host's own event time;
+ *      stream-time and wall-clock punctuation)
  *        -> failures -> journal.deadletter
- *   -> correlation per host (HostIncidentState store; stream-time punctuation) -> incidents (incidentId -> Incident)
+ *   -> correlation per host at the host's time (HostIncidentState store; stream-time punctuation)
+ *        -> incidents (incidentId -> Incident)
  *   -> re-keyed by cause (repartition) -> fleet rollup per cause (FleetCauseState store)
  *        -> fleet.alerts (alertId -> FleetAlert)
  * </pre>
@@ -57,6 +61,10 @@ public final class IncidentTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(EventExtraction.STORE), Serdes.String(),
                 JsonStateSerde.hostLogState()));
+        // written for nearly every entry: the cache turns that into one changelog record per host and commit
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(EventExtraction.CLOCKS), Serdes.String(),
+                JsonStateSerde.hostClock()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(HostCorrelation.STORE), Serdes.String(), Serdes.ByteArray()));
         builder.addStateStore(Stores.keyValueStoreBuilder(
@@ -81,8 +89,8 @@ public final class IncidentTopology {
         Duration wallTick = settings.extractionWallClockPunctuation();
         Map<String, KStream<String, Routing.Extracted>> extracted = intake.get("intake-accepted")
                 .mapValues(value -> (Routing.Accepted) value, Named.as("accepted-entry"))
-                .process(() -> new EventExtraction(entriesTopic, streamTick, wallTick), Named.as("event-extraction"),
-                        EventExtraction.STORE)
+                .process(() -> new EventExtraction(entriesTopic, streamTick, wallTick, clockRetention(settings)),
+                        Named.as("event-extraction"), EventExtraction.STORE, EventExtraction.CLOCKS)
                 .split(Named.as("extracted-"))
                 .branch((host, value) -> value instanceof Routing.Rejected, Branched.as("rejected"))
                 .defaultBranch(Branched.as("events"));
@@ -99,7 +107,7 @@ public final class IncidentTopology {
         Duration correlationTick = settings.correlationPunctuation();
         KStream<String, Incident> incidents = extracted.get("extracted-events")
                 .process(() -> new HostCorrelation(aggregator, correlationTick), Named.as("host-correlation"),
-                        HostCorrelation.STORE);
+                        HostCorrelation.STORE, EventExtraction.CLOCKS);
         incidents.to(topics.incidents().name(), topics.incidents().produced().withName("incidents-sink"));
 
         FleetRollup rollup = new FleetRollup(settings.fleetSettings());
@@ -108,6 +116,21 @@ public final class IncidentTopology {
                 .repartition(Repartitioned.with(Serdes.String(), topics.incidents().valueSerde()).withName(BY_CAUSE))
                 .process(() -> new FleetCauseRollup(rollup), Named.as("fleet-rollup"), FleetCauseRollup.STORE);
         alerts.to(topics.fleetAlerts().name(), topics.fleetAlerts().produced().withName("fleet-alerts-sink"));
+    }
+
+    /**
+     * How long the clock of a quiet host is kept: a day of stream time, or longer if the settings keep anything of a
+     * host (an open incident, a dedup identity) longer, so that nothing of a host outlives its clock.
+     */
+    static Duration clockRetention(CorrelatorSettings settings) {
+        IncidentSettings incident = settings.incidentSettings();
+        Duration keepsIncident = incident.window().plus(incident.gap()).plus(incident.grace())
+                .plus(incident.updateInterval()).multipliedBy(2);
+        Duration longest = Duration.ofDays(1);
+        for (Duration d : List.of(keepsIncident, settings.dedupRetention())) {
+            longest = d.compareTo(longest) > 0 ? d : longest;
+        }
+        return longest;
     }
 
     /** A whole topology for {@code settings}: {@link #build} on a fresh builder. */

@@ -14,9 +14,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * State-store values as JSON, for the domain's state records (records of records, lists, strings, numbers, enums):
- * {@link HostLogState} and {@link FleetCauseState}. Unreadable bytes (corrupt, or written by a version whose records
- * differ) read as null - no state - with a warning: both states are short-lived, so starting a key afresh loses at
- * most one half-read report or one fleet window, where failing would stop the whole application.
+ * {@link HostLogState}, {@link HostClock} and {@link FleetCauseState}. Unreadable bytes (corrupt, or written by a
+ * version whose records differ) read as null - no state - with a warning: the states are short-lived or restart
+ * cleanly (a host without a clock starts it from its next entry), so starting a key afresh loses at most one half-read
+ * report or one fleet window, where failing would stop the whole application.
  *
  * @param <T> the state record
  */
@@ -36,6 +37,10 @@ final class JsonStateSerde<T> implements Serde<T> {
 
     static JsonStateSerde<HostLogState> hostLogState() {
         return new JsonStateSerde<>(HostLogState.class);
+    }
+
+    static JsonStateSerde<HostClock> hostClock() {
+        return new JsonStateSerde<>(HostClock.class);
     }
 
     static JsonStateSerde<FleetCauseState> fleetCauseState() {

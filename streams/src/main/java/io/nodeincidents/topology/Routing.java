@@ -20,7 +20,7 @@ final class Routing {
     }
 
     /** What event extraction produces. */
-    sealed interface Extracted permits KernelEvent, RuntimeEvent, Rejected {
+    sealed interface Extracted permits HostEvent, Rejected {
     }
 
     /** A decoded entry seen for the first time. */
@@ -37,15 +37,21 @@ final class Routing {
         }
     }
 
+    /** What event extraction completed, and the time of its host's {@link HostClock} when it did. */
+    sealed interface HostEvent extends Extracted permits KernelEvent, RuntimeEvent {
+        /** The host's time when extraction completed the event: "now" for its correlation. */
+        long hostTimeMs();
+    }
+
     /** A completed kernel memory report. */
-    record KernelEvent(KernelMemoryEvent event) implements Extracted {
+    record KernelEvent(KernelMemoryEvent event, long hostTimeMs) implements HostEvent {
         KernelEvent {
             Objects.requireNonNull(event, "event");
         }
     }
 
     /** A completed (de-duplicated) runtime or kubelet failure. */
-    record RuntimeEvent(RuntimeFailureEvent event) implements Extracted {
+    record RuntimeEvent(RuntimeFailureEvent event, long hostTimeMs) implements HostEvent {
         RuntimeEvent {
             Objects.requireNonNull(event, "event");
         }

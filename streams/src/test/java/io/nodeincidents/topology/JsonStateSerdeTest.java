@@ -67,4 +67,15 @@ class JsonStateSerdeTest {
         assertThat(fleet.deserializer().deserialize("t", fleet.serializer().serialize("t", FleetCauseState.empty())))
                 .isEqualTo(FleetCauseState.empty());
     }
+
+    @Test
+    void aHostClockRoundTripsAndGarbageReadsAsNoClock() {
+        JsonStateSerde<HostClock> clocks = JsonStateSerde.hostClock();
+        HostClock clock = HostClock.start(1_510_470_941_000L, 1_795_658_400_000L).observe(1_510_470_942_000L,
+                1_795_658_401_000L);
+        assertThat(clocks.deserializer().deserialize("t", clocks.serializer().serialize("t", clock)))
+                .isEqualTo(clock);
+        assertThat(clocks.deserializer().deserialize("t", "{\"eventTimeMs\": \"x\"}".getBytes(
+                StandardCharsets.UTF_8))).isNull();
+    }
 }

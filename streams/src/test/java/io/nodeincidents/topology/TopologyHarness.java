@@ -113,6 +113,16 @@ final class TopologyHarness implements AutoCloseable {
         return advanceStreamTime(time.plus(Duration.ofMinutes(3))).advanceStreamTime(time.plus(Duration.ofMinutes(5)));
     }
 
+    /** The identities the intake remembers for dedup, with the times it remembers them at. */
+    org.apache.kafka.streams.state.WindowStore<String, Long> dedupStore() {
+        return driver.getWindowStore(EntryIntake.STORE);
+    }
+
+    /** Every host's clock. */
+    org.apache.kafka.streams.state.KeyValueStore<String, HostClock> clocks() {
+        return driver.getKeyValueStore(EventExtraction.CLOCKS);
+    }
+
     TopologyHarness advanceWallClock(Duration by) {
         driver.advanceWallClockTime(by);
         return this;
