@@ -29,7 +29,7 @@ import picocli.CommandLine;
  * journal growing at a steady rate. Prints figures; asserts nothing about speed.
  *
  * <pre>java -cp "benchmarks/target/nodeincidents-benchmarks.jar:benchmarks/target/lib/*" \
- *     io.nodeincidents.bench.ShipperBench [--entries 200000] [--rounds 2] [--rate 1000] [--seconds 30] [--dir D]</pre>
+ *     io.nodeincidents.bench.ShipperBench [--entries 200000] [--rounds 3] [--rate 1000] [--seconds 30] [--dir D]</pre>
  */
 public final class ShipperBench {
 
@@ -46,6 +46,8 @@ public final class ShipperBench {
     private LocalKafka kafka;
     private Admin admin;
     private int topics;
+    /** CPU of the kcat process (without journalctl) per entry, from the last kcat run; at 10 ms resolution. */
+    private double kcatCpuMicrosPerEntry;
 
     private ShipperBench(int entries, int rounds, int rate, int seconds, Path dir) {
         this.entries = entries;
@@ -57,7 +59,7 @@ public final class ShipperBench {
 
     public static void main(String[] args) throws Exception {
         int entries = 200_000;
-        int rounds = 2;
+        int rounds = 3;
         int rate = 1000;
         int seconds = 30;
         Path dir = Path.of(System.getProperty("java.io.tmpdir"), "nodeincidents-shipbench");
@@ -136,6 +138,8 @@ public final class ShipperBench {
                 max(filtered) * filteredLines / entries, 100.0 * filteredLines / entries);
         System.out.printf("%-58s %,.0f entries/s (%.1f s incl. JVM start)%n", "ship --all, child JVM -Xmx64m",
                 entries / child.seconds(), child.seconds());
+        System.out.printf("%-58s ship JVM %.1f us (incl. JVM start), kcat %.1f us (journalctl not counted)%n",
+                "CPU per entry shipped at full speed", child.cpuMicrosPerEntry(), kcatCpuMicrosPerEntry);
         System.out.printf("%-58s %.2f%% of a core (journalctl: %.2f%%) at %,.0f entries/s for %d s%n",
                 "ship JVM CPU, following", steady.jvmCpuPercent(), steady.journalctlCpuPercent(), steady.rate(),
                 seconds);
@@ -221,13 +225,16 @@ public final class ShipperBench {
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                         .redirectError(ProcessBuilder.Redirect.INHERIT)));
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        long kcatTicks = 0;
         while (endOffset(topic) < entries) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("kcat did not deliver every entry: " + endOffset(topic));
             }
+            kcatTicks = Math.max(kcatTicks, cpuTicksOrZero(pipeline.get(1).pid()));
             Thread.sleep(10);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        kcatCpuMicrosPerEntry = kcatTicks * 10_000.0 / entries;
         for (Process p : pipeline) {
             p.waitFor(60, TimeUnit.SECONDS);
         }
@@ -272,7 +279,7 @@ public final class ShipperBench {
         return seconds;
     }
 
-    private record ChildRun(double seconds, long maxRssKb) {
+    private record ChildRun(double seconds, long maxRssKb, double cpuMicrosPerEntry) {
     }
 
     private Process startChild(boolean follow, List<Path> files, Path cursor, String topic) throws IOException {
@@ -293,15 +300,17 @@ public final class ShipperBench {
         long t0 = System.nanoTime();
         Process p = startChild(false, journal, cursor, topic);
         long maxRss = 0;
-        while (!p.waitFor(50, TimeUnit.MILLISECONDS)) {
+        long ticks = 0;
+        while (!p.waitFor(20, TimeUnit.MILLISECONDS)) {
             maxRss = Math.max(maxRss, procStatus(p.pid(), "VmHWM"));
+            ticks = Math.max(ticks, cpuTicksOrZero(p.pid()));
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         if (p.exitValue() != 0 || endOffset(topic) != entries) {
             throw new IllegalStateException("child ship exited " + p.exitValue() + " with " + endOffset(topic)
                     + " records; see " + dir.resolve("child-ship.log"));
         }
-        return new ChildRun(seconds, maxRss);
+        return new ChildRun(seconds, maxRss, ticks * 10_000.0 / entries);
     }
 
     private record Steady(double rate, double jvmCpuPercent, double journalctlCpuPercent, long heapUsedKb,
@@ -411,6 +420,14 @@ public final class ShipperBench {
         // fields after the command name (which may hold spaces) in parentheses; utime and stime are fields 14, 15
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    private static long cpuTicksOrZero(long pid) {
+        try {
+            return cpuTicks(pid);
+        } catch (IOException | RuntimeException e) {
+            return 0; // ended between two looks
+        }
     }
 
     private static long procStatus(long pid, String key) {
