@@ -57,8 +57,34 @@ public final class JournalJsonEntry {
      * @throws MalformedEntryException when the line is not one JSON object of journal fields
      */
     public static JournalJsonEntry parse(String line) throws MalformedEntryException {
-        Map<String, List<JournalValue>> fields = new LinkedHashMap<>(32);
         try (JsonParser p = JSON.createParser(line)) {
+            return parse(p);
+        } catch (MalformedEntryException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new MalformedEntryException("invalid JSON: " + firstLine(e.getMessage()));
+        }
+    }
+
+    /**
+     * Parses one line of {@code journalctl -o json} output from its UTF-8 bytes, without first decoding them into a
+     * String (the shipper's hot path). Bytes that are not valid UTF-8 (journalctl prints such values as byte arrays,
+     * so only other producers write them) are parsed as {@link #parse(String)} does, with replacement characters.
+     *
+     * @throws MalformedEntryException when the line is not one JSON object of journal fields
+     */
+    public static JournalJsonEntry parse(byte[] line, int offset, int length) throws MalformedEntryException {
+        try (JsonParser p = JSON.createParser(line, offset, length)) {
+            return parse(p);
+        } catch (IOException e) {
+            // the same verdict (or the same entry, for invalid UTF-8) as the String form gives
+            return parse(new String(line, offset, length, java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    private static JournalJsonEntry parse(JsonParser p) throws MalformedEntryException {
+        Map<String, List<JournalValue>> fields = new LinkedHashMap<>(32);
+        try {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new MalformedEntryException("not a JSON object");
             }

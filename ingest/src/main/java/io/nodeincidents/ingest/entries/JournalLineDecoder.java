@@ -70,7 +70,7 @@ public final class JournalLineDecoder {
             parsed = salvage.entry();
             cutMessage = salvage.cutMessage();
         } else {
-            parsed = JournalJsonEntry.parse(new String(line, 0, length, StandardCharsets.UTF_8));
+            parsed = JournalJsonEntry.parse(line, 0, length);
         }
         LogLine logLine = parsed.toLogLine(fallbackHost);
         String message = logLine.message();

@@ -15,16 +15,23 @@ public record JournalCursor(String seqnumId, long seqnum) {
         String seqnumId = null;
         long seqnum = -1;
         if (cursor != null) {
-            for (String part : cursor.split(";", 8)) {
-                if (part.startsWith("s=")) {
-                    seqnumId = part.substring(2);
-                } else if (part.startsWith("i=") && part.length() > 2 && part.length() <= 18) {
+            // scanned in place, no split: the shipper parses two cursors per entry; the first 8 parts count
+            int start = 0;
+            for (int part = 0; part < 8 && start <= cursor.length(); part++) {
+                int end = part == 7 ? cursor.length() : cursor.indexOf(';', start);
+                if (end < 0) {
+                    end = cursor.length();
+                }
+                if (cursor.startsWith("s=", start)) {
+                    seqnumId = cursor.substring(start + 2, end);
+                } else if (cursor.startsWith("i=", start) && end - start > 2 && end - start <= 18) {
                     try {
-                        seqnum = Long.parseUnsignedLong(part.substring(2), 16);
+                        seqnum = Long.parseUnsignedLong(cursor, start + 2, end, 16);
                     } catch (NumberFormatException e) {
                         seqnum = -1;
                     }
                 }
+                start = end + 1;
             }
         }
         return new JournalCursor(seqnumId, seqnum);
