@@ -10,6 +10,8 @@ import io.nodeincidents.schemas.JournalEntry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -40,6 +42,13 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
     private KeyValueStore<String, HostLogState> states;
     private long observedStreamTime = -1;
     private long wallClockAtObserved;
+    /**
+     * The hosts the store holds (those with pending state), kept in step by {@link #store} and rebuilt by every full
+     * scan: when stream time moves with nearly every record, a scan of the store per record (a RocksDB iterator over
+     * all the tombstones of hosts gone quiet) would cost more than all the decoding.
+     */
+    private final Set<String> pendingHosts = new TreeSet<>();
+    private boolean scanned;
 
     EventExtraction(String topic, Duration streamPunctuation, Duration wallClockPunctuation) {
         this.topic = topic;
@@ -51,6 +60,8 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
     public void init(ProcessorContext<String, Routing.Extracted> context) {
         this.context = context;
         this.states = context.getStateStore(STORE);
+        this.pendingHosts.clear();
+        this.scanned = false;
         context.schedule(streamPunctuation, PunctuationType.STREAM_TIME, now -> expireAll(now, now));
         context.schedule(wallClockPunctuation, PunctuationType.WALL_CLOCK_TIME, wallClock -> {
             long streamTime = context.currentStreamTimeMs();
@@ -77,7 +88,7 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
             // Stream time jumped with this record. Whatever the jump completes on other hosts is sent on first, at
             // the stream time before the jump: the correlation then still joins it to incidents that the jump is
             // about to resolve, instead of finding them resolved and the evidence too late.
-            expireAll(streamTime, observedStreamTime);
+            expirePending(streamTime, observedStreamTime);
         }
         observe(streamTime);
         JournalEntry entry = record.value().entry();
@@ -115,9 +126,34 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
         try (KeyValueIterator<String, HostLogState> all = states.all()) {
             all.forEachRemaining(pending::add);
         }
+        pendingHosts.clear();
+        for (KeyValue<String, HostLogState> host : pending) {
+            if (host.value != null) {
+                pendingHosts.add(host.key);
+            }
+        }
+        scanned = true;
+        expire(pending, nowMs, sentAtMs);
+    }
+
+    /** The same as {@link #expireAll} for the hosts known to have pending state, without scanning the store. */
+    private void expirePending(long nowMs, long sentAtMs) {
+        if (!scanned) {
+            expireAll(nowMs, sentAtMs);
+            return;
+        }
+        List<KeyValue<String, HostLogState>> pending = new ArrayList<>(pendingHosts.size());
+        for (String host : pendingHosts) {
+            pending.add(KeyValue.pair(host, states.get(host)));
+        }
+        expire(pending, nowMs, sentAtMs);
+    }
+
+    private void expire(List<KeyValue<String, HostLogState>> pending, long nowMs, long sentAtMs) {
         for (KeyValue<String, HostLogState> host : pending) {
             if (host.value == null) {
                 states.delete(host.key);
+                pendingHosts.remove(host.key);
                 continue;
             }
             NodeEventExtractor.Step step = extractor.expire(host.value, Math.multiplyExact(nowMs, 1000L));
@@ -138,8 +174,10 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
     private void store(String host, HostLogState state) {
         if (state.isEmpty()) {
             states.delete(host);
+            pendingHosts.remove(host);
         } else {
             states.put(host, state);
+            pendingHosts.add(host);
         }
     }
 
