@@ -95,8 +95,13 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
         List<NodeEvent> events;
         try {
             LogLine line = JournalEntries.toLogLine(entry);
-            NodeEventExtractor.Step step = extractor.step(stateOf(line.host()), line);
-            store(line.host(), step.state());
+            HostLogState before = stateOf(line.host());
+            NodeEventExtractor.Step step = extractor.step(before, line);
+            if (!step.state().equals(before)) {
+                // most lines leave an empty state empty: no store write, so no tombstone per line in RocksDB and in
+                // the changelog
+                store(line.host(), step.state());
+            }
             events = step.events();
         } catch (RuntimeException e) {
             // a line no decoder expected must not stop the host's (or anyone's) processing
