@@ -298,6 +298,7 @@ public final class CorrelatorBench {
             System.out.printf("%s: caught up with %,d entries %.2f s after RUNNING (%.2f s after start) = %s,"
                             + " %.2f of the ceiling, load average %s%n", guarantee, total, seconds,
                     (done - start) / 1e9, rate(perSecond), perSecond / ceiling, loadAverage());
+            System.out.println(guarantee + " stream thread time shares: " + threadRatios(streams));
             rows.add(row("correlator, " + guarantee + (guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2)
                             ? " (default)" : " (reference)") + ": start of topic to committed end",
                     rate(perSecond), String.format(Locale.ROOT, "%.2f x ceiling (goal >= 0.6)",
@@ -389,6 +390,18 @@ public final class CorrelatorBench {
         rows.add(row("incident latency, " + guarantee + ": send of seed 002 runtime lines + seed 000 kernel"
                 + " report (new host) to OPEN incident at a read_committed consumer", figure, "p99 <= 2 s",
                 loadAverage()));
+    }
+
+    /** Where the stream threads spent their time (Kafka Streams' poll/process/punctuate/commit-ratio metrics). */
+    private static String threadRatios(KafkaStreams streams) {
+        StringBuilder out = new StringBuilder();
+        streams.metrics().forEach((name, metric) -> {
+            if (name.group().equals("stream-thread-metrics") && name.name().endsWith("-ratio")) {
+                out.append(String.format(Locale.ROOT, "%s%s %.2f", out.length() == 0 ? "" : ", ", name.name(),
+                        ((Number) metric.metricValue()).doubleValue()));
+            }
+        });
+        return out.toString();
     }
 
     private static LogLine moved(LogLine l, String host, long micros) {
