@@ -73,7 +73,8 @@ final class LineMix {
         return lines.subList(0, total);
     }
 
-    private static List<LogLine> read(String resource, String format) {
+    /** The lines of one of the mix's seed excerpts ({@code mix/seed-000-kernel.log}, ...), as read by replay. */
+    static List<LogLine> read(String resource, String format) {
         try (InputStream in = LineMix.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + resource);

@@ -10,6 +10,8 @@ import io.nodeincidents.schemas.JournalEntry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -50,6 +52,13 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
     private long observedStreamTime = -1;
     private long wallClockAtObserved;
     private long lastClockPruning = -1;
+    /**
+     * The hosts the store holds (those with pending state), kept in step by {@link #store} and rebuilt by every full
+     * scan: when stream time moves with nearly every record, a scan of the store per record (a RocksDB iterator over
+     * all the tombstones of hosts gone quiet) would cost more than all the decoding.
+     */
+    private final Set<String> pendingHosts = new TreeSet<>();
+    private boolean scanned;
 
     /**
      * @param clockRetention how long, in stream time, the clock of a host that logs nothing is kept; after that the
@@ -67,6 +76,8 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
         this.context = context;
         this.states = context.getStateStore(STORE);
         this.clocks = context.getStateStore(CLOCKS);
+        this.pendingHosts.clear();
+        this.scanned = false;
         context.schedule(streamPunctuation, PunctuationType.STREAM_TIME, now -> {
             expireAll(now, 0, now);
             pruneClocks(now);
@@ -96,7 +107,7 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
             // Stream time jumped with this record. Whatever the jump completes on other hosts is sent on first, at
             // the stream time before the jump: the correlation then still joins it to incidents that the jump is
             // about to resolve, instead of finding them resolved and the evidence too late.
-            expireAll(streamTime, 0, observedStreamTime);
+            expirePending(streamTime, 0, observedStreamTime);
         }
         observe(streamTime);
         JournalEntry entry = record.value().entry();
@@ -105,8 +116,13 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
         try {
             LogLine line = JournalEntries.toLogLine(entry);
             hostTime = tick(line.host(), entry, record.timestamp(), streamTime);
-            NodeEventExtractor.Step step = extractor.step(stateOf(line.host()), line);
-            store(line.host(), step.state());
+            HostLogState before = stateOf(line.host());
+            NodeEventExtractor.Step step = extractor.step(before, line);
+            if (!step.state().equals(before)) {
+                // most lines leave an empty state empty: no store write, so no tombstone per line in RocksDB and in
+                // the changelog
+                store(line.host(), step.state());
+            }
             events = step.events();
         } catch (RuntimeException e) {
             // a line no decoder expected must not stop the host's (or anyone's) processing
@@ -183,9 +199,34 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
         try (KeyValueIterator<String, HostLogState> all = states.all()) {
             all.forEachRemaining(pending::add);
         }
+        pendingHosts.clear();
+        for (KeyValue<String, HostLogState> host : pending) {
+            if (host.value != null) {
+                pendingHosts.add(host.key);
+            }
+        }
+        scanned = true;
+        expire(pending, streamTimeMs, extraMs, sentAtMs);
+    }
+
+    /** The same as {@link #expireAll} for the hosts known to have pending state, without scanning the store. */
+    private void expirePending(long streamTimeMs, long extraMs, long sentAtMs) {
+        if (!scanned) {
+            expireAll(streamTimeMs, extraMs, sentAtMs);
+            return;
+        }
+        List<KeyValue<String, HostLogState>> pending = new ArrayList<>(pendingHosts.size());
+        for (String host : pendingHosts) {
+            pending.add(KeyValue.pair(host, states.get(host)));
+        }
+        expire(pending, streamTimeMs, extraMs, sentAtMs);
+    }
+
+    private void expire(List<KeyValue<String, HostLogState>> pending, long streamTimeMs, long extraMs, long sentAtMs) {
         for (KeyValue<String, HostLogState> host : pending) {
             if (host.value == null) {
                 states.delete(host.key);
+                pendingHosts.remove(host.key);
                 continue;
             }
             HostClock clock = clocks.get(host.key);
@@ -209,8 +250,10 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
     private void store(String host, HostLogState state) {
         if (state.isEmpty()) {
             states.delete(host);
+            pendingHosts.remove(host);
         } else {
             states.put(host, state);
+            pendingHosts.add(host);
         }
     }
 

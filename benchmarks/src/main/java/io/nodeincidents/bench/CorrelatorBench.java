@@ -1,0 +1,524 @@
+package io.nodeincidents.bench;
+
+import io.nodeincidents.broker.LocalKafka;
+import io.nodeincidents.ingest.entries.JournalEntries;
+import io.nodeincidents.ingest.produce.EntryProducerConfig;
+import io.nodeincidents.logs.LogLine;
+import io.nodeincidents.schemas.EntrySource;
+import io.nodeincidents.schemas.Incident;
+import io.nodeincidents.schemas.JournalEntry;
+import io.nodeincidents.schemas.SourceKind;
+import io.nodeincidents.topology.CorrelatorSettings;
+import io.nodeincidents.topology.IncidentTopology;
+import io.nodeincidents.topology.Topics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The correlator's speed through the real in-process broker, in one run: produces a realistic journal (about 99%
+ * ordinary entries of ~550 bytes, 1% relevant ones including whole kernel reports, many hosts) to
+ * {@code journal.entries}; measures the ceiling (a plain consumer reading the topic with byte-array deserializers and
+ * no processing, what Kafka's ConsumerPerformance does); runs the real topology from the beginning with
+ * exactly_once_v2 (the default) and at_least_once until its committed offsets reach the end; then, with the
+ * application caught up, times incidents from the send of their evidence to their arrival at a read_committed
+ * consumer. Prints a table with the ceiling beside the figures. A command, never a test: figures depend on the machine.
+ *
+ * <p>Usage: {@code CorrelatorBench [--entries 1000000] [--hosts 1000] [--partitions 2] [--latency-runs 60]
+ * [-X streams.property=value ...]}; {@code -X} settings go to both topology runs (to try e.g.
+ * {@code commit.interval.ms}), never changing the guarantee under test.
+ */
+public final class CorrelatorBench {
+
+    private static final String REGISTRY = "mock://bench";
+    private static final Duration CATCH_UP_LIMIT = Duration.ofMinutes(10);
+    private static final Duration INCIDENT_LIMIT = Duration.ofSeconds(30);
+
+    private final int entries;
+    private final int hosts;
+    private final int partitions;
+    private final int latencyRuns;
+    private final List<String> guarantees;
+    private final Map<String, String> extra;
+    private final List<String[]> rows = new ArrayList<>();
+    private LocalKafka kafka;
+    private long lastEventMicros;
+    private int latencyHost;
+
+    private CorrelatorBench(int entries, int hosts, int partitions, int latencyRuns, List<String> guarantees,
+                            Map<String, String> extra) {
+        this.guarantees = guarantees;
+        this.entries = entries;
+        this.hosts = hosts;
+        this.partitions = partitions;
+        this.latencyRuns = latencyRuns;
+        this.extra = extra;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int entries = 1_000_000;
+        int hosts = 1_000;
+        int partitions = 2;
+        int latencyRuns = 60;
+        List<String> guarantees = List.of(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE);
+        Map<String, String> extra = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--entries" -> entries = Integer.parseInt(args[++i]);
+                case "--hosts" -> hosts = Integer.parseInt(args[++i]);
+                case "--partitions" -> partitions = Integer.parseInt(args[++i]);
+                case "--latency-runs" -> latencyRuns = Integer.parseInt(args[++i]);
+                case "--guarantees" -> guarantees = List.of(args[++i].split(","));
+                case "-X" -> {
+                    String[] kv = args[++i].split("=", 2);
+                    extra.put(kv[0], kv[1]);
+                }
+                default -> {
+                    System.err.println("usage: CorrelatorBench [--entries N] [--hosts N] [--partitions N]"
+                            + " [--latency-runs N] [-X streams.property=value ...]");
+                    System.exit(2);
+                }
+            }
+        }
+        new CorrelatorBench(entries, hosts, partitions, latencyRuns, guarantees, extra).run();
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        System.out.printf("CorrelatorBench: %,d entries over %d hosts, %d partitions, %d cores, load average %s%n",
+                entries, hosts, partitions, Runtime.getRuntime().availableProcessors(), loadAverage());
+        if (!extra.isEmpty()) {
+            System.out.println("extra Streams settings: " + extra);
+        }
+        kafka = LocalKafka.start(LocalKafka.Settings.defaults());
+        try {
+            String topic = EntryProducerConfig.TOPIC_DEFAULT;
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    kafka.bootstrapServers()))) {
+                List<NewTopic> topics = new ArrayList<>();
+                for (String name : List.of(topic, "incidents", "fleet.alerts", "journal.deadletter")) {
+                    topics.add(new NewTopic(name, partitions, (short) 1));
+                }
+                admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
+            }
+            produceMix(topic);
+            double ceiling = ceiling(topic);
+            rows.add(row("ceiling: plain consumer, byte[] deserializers, no processing (before)",
+                    rate(ceiling), "", loadAverage()));
+            Map<String, Double> ours = new LinkedHashMap<>();
+            for (String guarantee : guarantees) {
+                ours.put(guarantee, topologyRun(guarantee, topic, ceiling));
+                double again = ceiling(topic);
+                rows.add(row("ceiling again (after the " + guarantee + " run)", rate(again), "", loadAverage()));
+                ceiling = Math.max(ceiling, again);
+            }
+            printTable();
+            double ceilingHigh = ceiling;
+            StringBuilder summary = new StringBuilder();
+            ours.forEach((g, perSecond) -> summary.append(String.format(Locale.ROOT, ", %s %.2f", g,
+                    perSecond / Math.max(1, ceilingHigh))));
+            System.out.printf("ours/ceiling against the highest ceiling measured (%s)%s%n", rate(ceilingHigh),
+                    summary);
+        } finally {
+            kafka.close();
+        }
+    }
+
+    /** Produces the mix as the shipper would (its producer settings, entries keyed by host). */
+    private void produceMix(String topic) {
+        List<LogLine> lines = LineMix.build(entries, hosts, 42);
+        Map<String, Object> props = producerProps();
+        Topics topics = Topics.from(new CorrelatorSettings(baseSettings("bench-producer", "exactly_once_v2")));
+        Serializer<JournalEntry> values = topics.journalEntries().valueSerde().serializer();
+        long[] ordinaryBytes = new long[2];
+        long[] relevantBytes = new long[2];
+        long start = System.nanoTime();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
+                (t, b) -> b)) {
+            long index = 0;
+            for (LogLine line : lines) {
+                JournalEntry entry = asShipped(line, index++);
+                byte[] value = values.serialize(topic, entry);
+                long[] sizes = line.ref().file() != null && line.ref().file().equals("bench") ? ordinaryBytes
+                        : relevantBytes;
+                sizes[0]++;
+                sizes[1] += value.length;
+                producer.send(new ProducerRecord<>(topic, entry.getHost(), value));
+                lastEventMicros = Math.max(lastEventMicros, line.realtimeMicros());
+            }
+            producer.flush();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("produced %,d entries in %.1f s: %,d ordinary (%.0f bytes serialized on average),"
+                        + " %,d relevant (%.0f bytes), load average %s%n", entries, seconds, ordinaryBytes[0],
+                (double) ordinaryBytes[1] / ordinaryBytes[0], relevantBytes[0],
+                (double) relevantBytes[1] / Math.max(1, relevantBytes[0]), loadAverage());
+    }
+
+    /**
+     * The entry a journald shipper sends for {@code line}: boot id, cursor, monotonic time and the usual trusted
+     * fields, as {@code journalctl -o json} gives them (which is what makes an ordinary entry ~550 bytes).
+     */
+    private static JournalEntry asShipped(LogLine line, long index) {
+        String bootId = String.format("%032x", (long) line.host().hashCode() & 0xffffffffL);
+        long mono = 86_400_000_000L + index * 1_500;
+        String cursor = "s=" + bootId + ";i=" + Long.toHexString(0x1f0000 + index) + ";b=" + bootId + ";m="
+                + Long.toHexString(mono) + ";t=" + Long.toHexString(line.realtimeMicros()) + ";x="
+                + Long.toHexString(index * 0x9E3779B97F4A7C15L);
+        JournalEntry base = JournalEntries.fromLogLine(line, SourceKind.JOURNALD, fieldsOf(line), null, false);
+        return JournalEntry.newBuilder(base)
+                .setBootId(bootId)
+                .setCursor(cursor)
+                .setMonotonicMicros(mono)
+                .setSource(EntrySource.newBuilder(base.getSource()).setFile(null).setLine(null).build())
+                .build();
+    }
+
+    private static final Map<String, Map<String, String>> FIELDS = new HashMap<>();
+
+    private static Map<String, String> fieldsOf(LogLine line) {
+        String id = line.identifier() == null ? "unknown" : line.identifier();
+        return FIELDS.computeIfAbsent(id, name -> {
+            Map<String, String> f = new LinkedHashMap<>();
+            f.put("SYSLOG_FACILITY", name.equals("kernel") ? "0" : "3");
+            f.put("_MACHINE_ID", "5f1c0b6e2d8e4a4fa1c3b2d9e8f70a61");
+            if (!name.equals("kernel")) {
+                f.put("_UID", "0");
+                f.put("_GID", "0");
+                f.put("_COMM", name);
+                f.put("_EXE", "/usr/bin/" + name);
+                f.put("_CMDLINE", "/usr/bin/" + name + " --config=/etc/" + name + "/config.yaml --v=2");
+                f.put("_SYSTEMD_CGROUP", "/system.slice/" + name + ".service");
+                f.put("_SYSTEMD_UNIT", name + ".service");
+                f.put("_SYSTEMD_SLICE", "system.slice");
+            } else {
+                f.put("_KERNEL_SUBSYSTEM", "memory");
+            }
+            return Map.copyOf(f);
+        });
+    }
+
+    /** Entries/s of a plain consumer reading the whole topic with no processing (what ConsumerPerformance does). */
+    private double ceiling(String topic) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, 2 * 1024 * 1024); // ConsumerPerformance's default
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (int p = 0; p < partitions; p++) {
+                parts.add(new TopicPartition(topic, p));
+            }
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            long total = consumer.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum();
+            long count = 0;
+            long bytes = 0;
+            long start = System.nanoTime();
+            while (count < total) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    count++;
+                    bytes += r.serializedValueSize();
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("ceiling: %,d entries (%.0f MB) in %.2f s = %s (%.1f MB/s), load average %s%n",
+                    count, bytes / 1e6, seconds, rate(count / seconds), bytes / 1e6 / seconds, loadAverage());
+            return count / seconds;
+        }
+    }
+
+    /** Runs the topology from the beginning with {@code guarantee}; adds its rows; returns its entries/s. */
+    private double topologyRun(String guarantee, String topic, double ceiling) throws Exception {
+        String appId = "bench-" + guarantee.replace('_', '-');
+        Map<String, Object> base = baseSettings(appId, guarantee);
+        CorrelatorSettings settings = new CorrelatorSettings(base);
+        Properties props = new Properties();
+        props.putAll(settings.streamsProperties());
+        Path stateDir = Path.of((String) props.get(StreamsConfig.STATE_DIR_CONFIG));
+        KafkaStreams streams = new KafkaStreams(IncidentTopology.topology(settings), props);
+        CountDownLatch running = new CountDownLatch(1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING) {
+                running.countDown();
+            }
+        });
+        streams.setUncaughtExceptionHandler(e -> {
+            failure.set(e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
+                    .SHUTDOWN_CLIENT;
+        });
+        double perSecond;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers()))) {
+            Map<TopicPartition, Long> end = endOffsets(admin, topic);
+            long total = end.values().stream().mapToLong(Long::longValue).sum();
+            long start = System.nanoTime();
+            streams.start();
+            if (!running.await(120, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the topology did not reach RUNNING");
+            }
+            long runningAt = System.nanoTime();
+            long done = waitCommitted(admin, appId, end, failure);
+            double seconds = (done - runningAt) / 1e9;
+            perSecond = total / seconds;
+            System.out.printf("%s: caught up with %,d entries %.2f s after RUNNING (%.2f s after start) = %s,"
+                            + " %.2f of the ceiling, load average %s%n", guarantee, total, seconds,
+                    (done - start) / 1e9, rate(perSecond), perSecond / ceiling, loadAverage());
+            System.out.println(guarantee + " stream thread time shares: " + threadRatios(streams));
+            rows.add(row("correlator, " + guarantee + (guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2)
+                            ? " (default)" : " (reference)") + ": start of topic to committed end",
+                    rate(perSecond), String.format(Locale.ROOT, "%.2f x ceiling (goal >= 0.6)",
+                            perSecond / ceiling), loadAverage()));
+            latency(guarantee, topic, settings, failure);
+        } finally {
+            streams.close(Duration.ofSeconds(60));
+            streams.cleanUp();
+            deleteQuietly(stateDir);
+        }
+        return perSecond;
+    }
+
+    /**
+     * With the application caught up: for a new host each time, the runtime failure lines of seed 002 at T and
+     * seed 000's kernel report (order-6 allocation failure and nf_conntrack slab failure) at T + 3 s. Both complete
+     * on their natural end, no idle gap involved: the runtime failure when the host's next line is past its 2 s
+     * fold window (the report's first line), the report at its last line ("Unable to create nf_conn slab cache").
+     * Timed from the send of the scenario's first record to the OPEN incident at a read_committed consumer.
+     */
+    private void latency(String guarantee, String topic, CorrelatorSettings settings,
+                         AtomicReference<Throwable> failure) throws Exception {
+        List<LogLine> runtime = LineMix.read("mix/seed-002-runtime.log", "syslog");
+        List<LogLine> kernel = LineMix.read("mix/seed-000-kernel.log", "syslog");
+        Topics topics = Topics.from(settings);
+        Map<String, Object> consumerProps = new HashMap<>();
+        consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        Map<String, Object> producerProps = producerProps();
+        List<Long> micros = new ArrayList<>();
+        int missed = 0;
+        try (KafkaProducer<String, JournalEntry> producer = new KafkaProducer<>(producerProps,
+                new StringSerializer(), topics.journalEntries().valueSerde().serializer());
+             KafkaConsumer<String, Incident> incidents = new KafkaConsumer<>(consumerProps, new StringDeserializer(),
+                     topics.incidents().valueSerde().deserializer())) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (int p = 0; p < partitions; p++) {
+                parts.add(new TopicPartition(settings.incidentsTopic(), p));
+            }
+            incidents.assign(parts);
+            incidents.seekToEnd(parts);
+            parts.forEach(incidents::position);
+            java.util.Random random = new java.util.Random(7);
+            for (int run = 0; run < latencyRuns; run++) {
+                String host = "latency-" + latencyHost++;
+                lastEventMicros += 30_000_000L; // each scenario 30 s of event time after the last
+                long t = lastEventMicros;
+                List<JournalEntry> scenario = new ArrayList<>();
+                long index = 10_000_000L + latencyHost * 1_000L;
+                for (LogLine l : runtime) {
+                    scenario.add(asShipped(moved(l, host, t), index++));
+                }
+                for (LogLine l : kernel) {
+                    scenario.add(asShipped(moved(l, host, t + 3_000_000L), index++));
+                }
+                lastEventMicros = t + 3_000_000L;
+                long sent = System.nanoTime();
+                for (JournalEntry e : scenario) {
+                    producer.send(new ProducerRecord<>(topic, host, e));
+                }
+                producer.flush();
+                long deadline = sent + INCIDENT_LIMIT.toNanos();
+                long arrived = -1;
+                while (arrived < 0 && System.nanoTime() < deadline && failure.get() == null) {
+                    for (ConsumerRecord<String, Incident> r : incidents.poll(Duration.ofMillis(5))) {
+                        if (arrived < 0 && host.equals(r.value().getHost())) {
+                            arrived = System.nanoTime();
+                        }
+                    }
+                }
+                if (arrived < 0) {
+                    missed++;
+                } else {
+                    micros.add((arrived - sent) / 1_000);
+                }
+                Thread.sleep(100 + random.nextInt(400)); // out of step with the commit interval
+            }
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("the topology failed", failure.get());
+        }
+        long[] sorted = micros.stream().mapToLong(Long::longValue).sorted().toArray();
+        String figure = sorted.length == 0 ? "none arrived" : String.format(Locale.ROOT,
+                "p50 %d ms, p99 %d ms, max %d ms (%d runs%s)", percentile(sorted, 50) / 1000,
+                percentile(sorted, 99) / 1000, sorted[sorted.length - 1] / 1000, sorted.length,
+                missed > 0 ? ", " + missed + " missed" : "");
+        System.out.printf("%s incident latency: %s, load average %s%n", guarantee, figure, loadAverage());
+        rows.add(row("incident latency, " + guarantee + ": send of seed 002 runtime lines + seed 000 kernel"
+                + " report (new host) to OPEN incident at a read_committed consumer", figure, "p99 <= 2 s",
+                loadAverage()));
+    }
+
+    /** Where the stream threads spent their time (Kafka Streams' poll/process/punctuate/commit-ratio metrics). */
+    private static String threadRatios(KafkaStreams streams) {
+        StringBuilder out = new StringBuilder();
+        streams.metrics().forEach((name, metric) -> {
+            if (name.group().equals("stream-thread-metrics") && name.name().endsWith("-ratio")) {
+                out.append(String.format(Locale.ROOT, "%s%s %.2f", out.length() == 0 ? "" : ", ", name.name(),
+                        ((Number) metric.metricValue()).doubleValue()));
+            }
+        });
+        return out.toString();
+    }
+
+    private static LogLine moved(LogLine l, String host, long micros) {
+        return new LogLine(host, null, micros, null, l.transport(), l.identifier(), l.unit(), l.pid(),
+                l.priority(), l.message(), l.ref());
+    }
+
+    private static long percentile(long[] sorted, int p) {
+        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    private long waitCommitted(Admin admin, String appId, Map<TopicPartition, Long> end,
+                               AtomicReference<Throwable> failure) throws Exception {
+        long deadline = System.nanoTime() + CATCH_UP_LIMIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (failure.get() != null) {
+                throw new IllegalStateException("the topology failed", failure.get());
+            }
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(appId)
+                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            boolean all = true;
+            for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+                OffsetAndMetadata c = committed.get(e.getKey());
+                if (c == null || c.offset() < e.getValue()) {
+                    all = false;
+                    break;
+                }
+            }
+            if (all) {
+                return System.nanoTime();
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("not caught up within " + CATCH_UP_LIMIT);
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) throws Exception {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        int count = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+        for (int p = 0; p < count; p++) {
+            request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        Map<TopicPartition, Long> end = new HashMap<>();
+        admin.listOffsets(request).all().get().forEach((tp, info) -> end.put(tp, info.offset()));
+        return end;
+    }
+
+    private Map<String, Object> baseSettings(String appId, String guarantee) {
+        Map<String, Object> s = new HashMap<>();
+        s.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        s.put("schema.registry.url", REGISTRY);
+        s.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
+        s.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
+        s.put(CorrelatorSettings.TOPIC_CREATE, "false");
+        try {
+            s.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("bench-state").toString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        s.putAll(extra);
+        return s;
+    }
+
+    /** The shipper's own producer settings ({@link EntryProducerConfig}): lz4, linger 20 ms, acks=all. */
+    private Map<String, Object> producerProps() {
+        Map<String, Object> props = EntryProducerConfig.producerProperties(Map.of(
+                "bootstrap.servers", kafka.bootstrapServers(), "schema.registry.url", REGISTRY));
+        props.remove("key.serializer");
+        props.remove("value.serializer");
+        return props;
+    }
+
+    private void printTable() {
+        String[] head = {"what", "figure", "vs goal", "load average (1, 5, 15 min)"};
+        int[] width = new int[head.length];
+        List<String[]> all = new ArrayList<>();
+        all.add(head);
+        all.addAll(rows);
+        for (String[] r : all) {
+            for (int i = 0; i < r.length; i++) {
+                width[i] = Math.max(width[i], r[i].length());
+            }
+        }
+        System.out.println();
+        for (String[] r : all) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < r.length; i++) {
+                line.append(String.format("%-" + width[i] + "s", r[i])).append(i < r.length - 1 ? " | " : "");
+            }
+            System.out.println(line.toString().stripTrailing());
+        }
+        System.out.println();
+    }
+
+    private static String[] row(String what, String figure, String goal, String load) {
+        return new String[] {what, figure, goal, load};
+    }
+
+    private static String rate(double perSecond) {
+        return String.format(Locale.ROOT, "%,.0f entries/s", perSecond);
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return String.join(" ", Arrays.copyOf(parts, 3));
+        } catch (IOException | RuntimeException e) {
+            return "n/a";
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException ignored) {
+            // a temporary directory; leaving it behind is harmless
+        }
+    }
+}
