@@ -1,5 +1,7 @@
 package io.nodeincidents.topology;
 
+import io.nodeincidents.events.NodeEventExtractor;
+import io.nodeincidents.ingest.entries.JournalEntries;
 import io.nodeincidents.schemas.EntrySource;
 import io.nodeincidents.schemas.JournalEntry;
 import java.time.Duration;
@@ -18,6 +20,10 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * newest time put in it, so an old log replayed into a live partition (its entries dated far behind stream time)
  * would otherwise never be remembered, and a replay of it sent twice would count twice. An entry with neither cursor
  * nor file and line cannot be told apart from a repeat of itself and always goes on.
+ *
+ * <p>Only entries that can contribute to an event are remembered (kernel lines, lines of unknown origin, lines the
+ * runtime classifier recognises: {@link NodeEventExtractor#concerns}); a repeated ordinary line changes nothing
+ * downstream. That keeps the store and its changelog to the ~1% of traffic that matters, instead of a write per entry.
  */
 final class EntryIntake implements FixedKeyProcessor<String, SourceEntry, Routing.Intake> {
 
@@ -28,6 +34,7 @@ final class EntryIntake implements FixedKeyProcessor<String, SourceEntry, Routin
     private final int maxDeadLetterBytes;
     private FixedKeyProcessorContext<String, Routing.Intake> context;
     private WindowStore<String, Long> seen;
+    private final NodeEventExtractor relevant = new NodeEventExtractor();
 
     EntryIntake(String topic, Duration retention, int maxDeadLetterBytes) {
         this.topic = topic;
@@ -50,7 +57,7 @@ final class EntryIntake implements FixedKeyProcessor<String, SourceEntry, Routin
         }
         JournalEntry entry = ((SourceEntry.Decoded) record.value()).entry();
         String identity = identity(entry);
-        if (identity != null) {
+        if (identity != null && relevant.concerns(JournalEntries.toLogLine(entry))) {
             long arrival = Math.max(record.timestamp(), context.currentStreamTimeMs());
             long span = retention.toMillis();
             try (WindowStoreIterator<Long> earlier = seen.fetch(identity,

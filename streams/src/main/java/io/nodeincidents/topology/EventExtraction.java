@@ -116,7 +116,7 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
         try {
             LogLine line = JournalEntries.toLogLine(entry);
             hostTime = tick(line.host(), entry, record.timestamp(), streamTime);
-            HostLogState before = stateOf(line.host());
+            HostLogState before = pendingStateOf(line.host());
             NodeEventExtractor.Step step = extractor.step(before, line);
             if (!step.state().equals(before)) {
                 // most lines leave an empty state empty: no store write, so no tombstone per line in RocksDB and in
@@ -240,6 +240,25 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
                 }
             }
         }
+    }
+
+    /**
+     * The host's state, without a store lookup for the hosts known to have none: most entries come from hosts with
+     * nothing pending, and a lookup that misses the cache is a RocksDB read per entry.
+     */
+    private HostLogState pendingStateOf(String host) {
+        if (!scanned) {
+            // after a (re)start the store may hold restored state: learn which hosts have some, once
+            try (KeyValueIterator<String, HostLogState> all = states.all()) {
+                all.forEachRemaining(kv -> {
+                    if (kv.value != null) {
+                        pendingHosts.add(kv.key);
+                    }
+                });
+            }
+            scanned = true;
+        }
+        return pendingHosts.contains(host) ? stateOf(host) : HostLogState.EMPTY;
     }
 
     private HostLogState stateOf(String host) {

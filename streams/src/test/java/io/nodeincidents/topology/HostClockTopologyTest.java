@@ -137,6 +137,31 @@ class HostClockTopologyTest {
     }
 
     @Test
+    void onlyEntriesThatCanMakeAnEventAreRememberedForDedup() {
+        try (TopologyHarness app = new TopologyHarness(stateDir)) {
+            long t = A_END.toEpochMilli() * 1000;
+            io.nodeincidents.schemas.JournalEntry noise = io.nodeincidents.ingest.entries.JournalEntries.fromLogLine(
+                    new io.nodeincidents.logs.LogLine("node-d", "b0e4", t, null, "stdout", "nginx", "nginx.service",
+                            80, 6, "GET / 200", io.nodeincidents.logs.LineRef.cursor("s=1;i=1")),
+                    io.nodeincidents.schemas.SourceKind.JOURNALD);
+            io.nodeincidents.schemas.JournalEntry kernel = io.nodeincidents.ingest.entries.JournalEntries.fromLogLine(
+                    new io.nodeincidents.logs.LogLine("node-d", "b0e4", t, null, "kernel", "kernel", null, null, 4,
+                            "exe: page allocation failure: order:6, mode:0x10c0d0",
+                            io.nodeincidents.logs.LineRef.cursor("s=1;i=2")),
+                    io.nodeincidents.schemas.SourceKind.JOURNALD);
+            app.pipe(List.of(noise, kernel));
+            Instant from = A_END.minus(Duration.ofMinutes(1));
+            Instant to = A_END.plus(Duration.ofMinutes(1));
+            try (WindowStoreIterator<Long> seen = app.dedupStore().fetch(EntryIntake.identity(noise), from, to)) {
+                assertThat(seen.hasNext()).as("a repeated nginx line changes nothing: not stored").isFalse();
+            }
+            try (WindowStoreIterator<Long> seen = app.dedupStore().fetch(EntryIntake.identity(kernel), from, to)) {
+                assertThat(seen.hasNext()).as("a repeated kernel line would corrupt a report: stored").isTrue();
+            }
+        }
+    }
+
+    @Test
     void aBehindHostsLastReportCompletesOnTheWallClockAtItsOwnTime() {
         Map<String, Object> immediateUpdates = Map.of(CorrelatorSettings.UPDATE_INTERVAL_MS, 0L);
         try (TopologyHarness app = new TopologyHarness(stateDir, immediateUpdates)) {
