@@ -29,7 +29,7 @@ import picocli.CommandLine;
  * journal growing at a steady rate. Prints figures; asserts nothing about speed.
  *
  * <pre>java -cp "benchmarks/target/nodeincidents-benchmarks.jar:benchmarks/target/lib/*" \
- *     io.nodeincidents.bench.ShipperBench [--entries 200000] [--rounds 3] [--rate 1000] [--seconds 30] [--dir D]</pre>
+ *     io.nodeincidents.bench.ShipperBench [--entries 200000] [--rounds 3] [--rate 1000] [--seconds 30] [--warmup 20] [--dir D]</pre>
  */
 public final class ShipperBench {
 
@@ -41,6 +41,8 @@ public final class ShipperBench {
     private final int rounds;
     private final int rate;
     private final int seconds;
+    /** Seconds of following before the CPU window opens: JVM start and JIT compilation are not steady state. */
+    private final int warmup;
     private final Path dir;
     private List<Path> journal;
     private LocalKafka kafka;
@@ -49,7 +51,8 @@ public final class ShipperBench {
     /** CPU of the kcat process (without journalctl) per entry, from the last kcat run; at 10 ms resolution. */
     private double kcatCpuMicrosPerEntry;
 
-    private ShipperBench(int entries, int rounds, int rate, int seconds, Path dir) {
+    private ShipperBench(int entries, int rounds, int rate, int seconds, int warmup, Path dir) {
+        this.warmup = warmup;
         this.entries = entries;
         this.rounds = rounds;
         this.rate = rate;
@@ -62,6 +65,7 @@ public final class ShipperBench {
         int rounds = 3;
         int rate = 1000;
         int seconds = 30;
+        int warmup = 20;
         Path dir = Path.of(System.getProperty("java.io.tmpdir"), "nodeincidents-shipbench");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -69,15 +73,16 @@ public final class ShipperBench {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--rate" -> rate = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--dir" -> dir = Path.of(args[++i]);
                 default -> {
-                    System.err.println("usage: ShipperBench [--entries N] [--rounds R] [--rate PER_S] [--seconds S]"
+                    System.err.println("usage: ShipperBench [--entries N] [--rounds R] [--rate PER_S] [--seconds S] [--warmup S]"
                             + " [--dir DIR]");
                     System.exit(2);
                 }
             }
         }
-        new ShipperBench(entries, rounds, rate, seconds, dir).run();
+        new ShipperBench(entries, rounds, rate, seconds, warmup, dir).run();
         System.exit(0);
     }
 
@@ -351,7 +356,6 @@ public final class ShipperBench {
         int batchesPerSecond = 4;
         int batch = rate / batchesPerSecond;
         long periodNanos = 1_000_000_000L / batchesPerSecond;
-        int warmup = 5;
         long start = System.nanoTime();
         long next = start;
         long cpu0 = -1;
