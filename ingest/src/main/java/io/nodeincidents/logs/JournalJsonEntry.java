@@ -190,24 +190,7 @@ public final class JournalJsonEntry {
      * joined with newlines, null when absent or omitted.
      */
     public String text(String name) {
-        List<JournalValue> v = fields.get(name);
-        if (v == null || v.isEmpty()) {
-            return null;
-        }
-        if (v.size() == 1) {
-            return v.get(0).asText();
-        }
-        StringBuilder sb = new StringBuilder();
-        for (JournalValue value : v) {
-            String s = value.asText();
-            if (s != null) {
-                if (sb.length() > 0) {
-                    sb.append('\n');
-                }
-                sb.append(s);
-            }
-        }
-        return sb.length() == 0 ? null : sb.toString();
+        return JournalValue.joinedText(fields.get(name));
     }
 
     /** True when the field is present but journalctl printed null for (one of) its values: it was over 4096 bytes. */

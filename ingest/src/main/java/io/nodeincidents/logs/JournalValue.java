@@ -13,6 +13,30 @@ public sealed interface JournalValue permits JournalValue.Text, JournalValue.Byt
     /** The value as text (bytes decoded as UTF-8 with replacement characters), or null when omitted. */
     String asText();
 
+    /**
+     * A field's values as one text: a repeated field's values joined by newlines, omitted values left out; null when
+     * there is no text at all.
+     */
+    static String joinedText(java.util.List<JournalValue> values) {
+        if (values == null || values.isEmpty()) {
+            return null;
+        }
+        if (values.size() == 1) {
+            return values.get(0).asText();
+        }
+        StringBuilder sb = new StringBuilder();
+        for (JournalValue value : values) {
+            String text = value.asText();
+            if (text != null) {
+                if (sb.length() > 0) {
+                    sb.append('\n');
+                }
+                sb.append(text);
+            }
+        }
+        return sb.length() == 0 ? null : sb.toString();
+    }
+
     /** A UTF-8 string value. */
     record Text(String value) implements JournalValue {
         @Override

@@ -94,7 +94,7 @@ public final class JournalLineDecoder {
         Map<String, String> fields = new LinkedHashMap<>();
         long fieldsBytes = 0;
         for (Map.Entry<String, List<JournalValue>> field : parsed.otherFields().entrySet()) {
-            String value = join(field.getValue());
+            String value = JournalValue.joinedText(field.getValue());
             if (value == null) {
                 continue;
             }
@@ -117,23 +117,6 @@ public final class JournalLineDecoder {
         JournalEntry entry = JournalEntries.fromLogLine(withMessage, SourceKind.JOURNALD, fields, messageBytes,
                 truncated);
         return new Decoded(entry, parsed.cursor());
-    }
-
-    private static String join(List<JournalValue> values) {
-        if (values.size() == 1) {
-            return values.get(0).asText();
-        }
-        StringBuilder sb = new StringBuilder();
-        for (JournalValue v : values) {
-            String text = v.asText();
-            if (text != null) {
-                if (sb.length() > 0) {
-                    sb.append('\n');
-                }
-                sb.append(text);
-            }
-        }
-        return sb.length() == 0 ? null : sb.toString();
     }
 
     /** The longest prefix of {@code s} whose UTF-8 form fits in {@code maxBytes}; {@code s} itself when it fits. */
