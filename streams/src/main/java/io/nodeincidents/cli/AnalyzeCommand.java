@@ -7,9 +7,7 @@ import io.nodeincidents.events.OfflineAnalysis;
 import io.nodeincidents.ingest.cli.LogReadingOptions;
 import io.nodeincidents.ingest.entries.JournalEntries;
 import io.nodeincidents.ingest.replay.LogReplay;
-import io.nodeincidents.logs.FormatDetector;
 import io.nodeincidents.logs.LogFileReader;
-import io.nodeincidents.logs.LogFormat;
 import io.nodeincidents.logs.LogReadException;
 import io.nodeincidents.logs.ReadOptions;
 import io.nodeincidents.logs.ReadResult;
@@ -123,10 +121,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
         List<JournalEntry> entries = new ArrayList<>();
         long lines = 0;
         for (Path file : files) {
-            ReadOptions options = reading.readOptions();
-            if (options.format() == LogFormat.AUTO) {
-                options = options.withFormat(new FormatDetector().detect(file).orElse(LogFormat.AUTO));
-            }
+            ReadOptions options = LogReplay.resolvedFormat(file, reading.readOptions());
             SourceKind kind = LogReplay.sourceKind(options.format());
             ReadResult result = reader.read(file, options, line -> {
                 if (extractor.concerns(line)) {

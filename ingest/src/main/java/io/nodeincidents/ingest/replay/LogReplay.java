@@ -67,22 +67,11 @@ public final class LogReplay {
         long produced = 0;
         long rejected = 0;
         for (Path file : files) {
-            ReadOptions fileOptions = options;
-            if (options.format() == LogFormat.AUTO) {
-                // detect first, so every record of the file says which shape it was read as
-                LogFormat detected = new FormatDetector().detect(file).orElse(LogFormat.AUTO);
-                fileOptions = options.withFormat(detected);
-            }
+            ReadOptions fileOptions = resolvedFormat(file, options);
             SourceKind kind = sourceKind(fileOptions.format());
             AtomicLong fileProduced = new AtomicLong();
             ReadResult result = reader.read(file, fileOptions, line -> {
-                JournalEntry entry = JournalEntries.fromLogLine(line, kind);
-                producer.send(new ProducerRecord<>(topic, entry.getHost(), entry), (metadata, error) -> {
-                    if (error != null) {
-                        failed.incrementAndGet();
-                        firstError.compareAndSet(null, error.toString());
-                    }
-                });
+                send(JournalEntries.fromLogLine(line, kind), failed, firstError);
                 fileProduced.incrementAndGet();
             }, rejects);
             producer.flush();
@@ -108,8 +97,7 @@ public final class LogReplay {
         List<FileOutcome> outcomes = new ArrayList<>();
         long rejected = 0;
         for (Path file : files) {
-            ReadOptions fileOptions = options.format() == LogFormat.AUTO
-                    ? options.withFormat(new FormatDetector().detect(file).orElse(LogFormat.AUTO)) : options;
+            ReadOptions fileOptions = resolvedFormat(file, options);
             SourceKind kind = sourceKind(fileOptions.format());
             long[] last = {Long.MIN_VALUE};
             int before = all.size();
@@ -127,15 +115,30 @@ public final class LogReplay {
         AtomicLong failed = new AtomicLong();
         AtomicReference<String> firstError = new AtomicReference<>();
         for (Timed timed : all) {
-            producer.send(new ProducerRecord<>(topic, timed.entry().getHost(), timed.entry()), (metadata, error) -> {
-                if (error != null) {
-                    failed.incrementAndGet();
-                    firstError.compareAndSet(null, error.toString());
-                }
-            });
+            send(timed.entry(), failed, firstError);
         }
         producer.flush();
         return new Summary(List.copyOf(outcomes), all.size(), rejected, failed.get(), firstError.get());
+    }
+
+    /**
+     * {@code options} with an {@code auto} format replaced by the shape detected in {@code file}, so every record of
+     * the file can say which shape it was read as.
+     */
+    public static ReadOptions resolvedFormat(Path file, ReadOptions options) throws IOException {
+        if (options.format() != LogFormat.AUTO) {
+            return options;
+        }
+        return options.withFormat(new FormatDetector().detect(file).orElse(LogFormat.AUTO));
+    }
+
+    private void send(JournalEntry entry, AtomicLong failed, AtomicReference<String> firstError) {
+        producer.send(new ProducerRecord<>(topic, entry.getHost(), entry), (metadata, error) -> {
+            if (error != null) {
+                failed.incrementAndGet();
+                firstError.compareAndSet(null, error.toString());
+            }
+        });
     }
 
     /** The record's source kind for a file read as {@code format}. */
