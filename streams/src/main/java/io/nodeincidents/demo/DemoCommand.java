@@ -12,9 +12,8 @@ import io.nodeincidents.schemas.FleetAlert;
 import io.nodeincidents.schemas.Incident;
 import io.nodeincidents.schemas.IncidentStatus;
 import io.nodeincidents.schemas.JournalEntry;
-import java.io.IOException;
+import io.nodeincidents.topology.TemporaryDirectory;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +29,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -99,11 +97,8 @@ public final class DemoCommand implements Callable<Integer> {
             }
             return 0;
         }
-        Path work = Files.createTempDirectory("nodeincidents-demo-");
-        try {
-            return run(work, out, err);
-        } finally {
-            deleteQuietly(work);
+        try (TemporaryDirectory work = TemporaryDirectory.create("nodeincidents-demo-")) {
+            return run(work.path(), out, err);
         }
     }
 
@@ -316,19 +311,5 @@ public final class DemoCommand implements Callable<Integer> {
             lag += end.getValue().offset() - (done == null ? 0 : done.offset());
         }
         return lag;
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.deleteIfExists(path);
-                } catch (IOException ignored) {
-                    // a temp dir left behind is harmless
-                }
-            });
-        } catch (IOException ignored) {
-            // same
-        }
     }
 }

@@ -6,10 +6,6 @@ import io.nodeincidents.schemas.FleetAlert;
 import io.nodeincidents.schemas.Incident;
 import io.nodeincidents.schemas.JournalEntry;
 import io.nodeincidents.schemas.SourceKind;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -85,17 +80,11 @@ public final class OfflineCorrelation {
      * @throws org.apache.kafka.common.config.ConfigException when a setting is invalid
      */
     public static Result run(List<JournalEntry> entries, Map<String, ?> settings) {
-        Path stateDir;
-        try {
-            stateDir = Files.createTempDirectory("nodeincidents-offline-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temporary state directory", e);
-        }
-        try {
+        try (TemporaryDirectory stateDir = TemporaryDirectory.create("nodeincidents-offline-")) {
             Map<String, Object> all = new HashMap<>(settings);
             all.put("schema.registry.url", "mock://offline-" + UUID.randomUUID());
             all.put(StreamsConfig.APPLICATION_ID_CONFIG, "nodeincidents-offline");
-            all.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+            all.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.path().toString());
             all.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
             CorrelatorSettings correlator = new CorrelatorSettings(all);
             Topics topics = Topics.from(correlator);
@@ -130,8 +119,6 @@ public final class OfflineCorrelation {
                 input.pipeInput(END_OF_INPUT_HOST, marker(secondMark), secondMark);
                 return new Result(incidents.readValuesToList(), alerts.readValuesToList(), dead.readValuesToList());
             }
-        } finally {
-            deleteQuietly(stateDir);
         }
     }
 
@@ -158,13 +145,5 @@ public final class OfflineCorrelation {
                 .setMessage("")
                 .setSource(EntrySource.newBuilder().setKind(SourceKind.BARE).setShipper("offline-correlation").build())
                 .build();
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
-            // a temporary directory left behind is not worth failing the analysis for
-        }
     }
 }
