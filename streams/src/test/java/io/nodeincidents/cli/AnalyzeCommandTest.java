@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -16,7 +14,6 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code analyze} as a user runs it, on the seeds' real log excerpts. */
 class AnalyzeCommandTest {
@@ -30,17 +27,9 @@ class AnalyzeCommandTest {
     }
 
     private static Run analyze(String... args) {
-        CommandLine cli = NodeIncidentsCommand.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        String[] full = new String[args.length + 1];
-        full[0] = "analyze";
-        System.arraycopy(args, 0, full, 1, args.length);
-        int code = cli.execute(full);
+        CommandRun run = CommandRun.command("analyze", args);
         List<JsonNode> events = new ArrayList<>();
-        for (String line : out.toString().split("\n")) {
+        for (String line : run.out().split("\n")) {
             if (line.startsWith("{")) {
                 try {
                     events.add(JSON.readTree(line));
@@ -49,7 +38,7 @@ class AnalyzeCommandTest {
                 }
             }
         }
-        return new Run(code, events, out.toString(), err.toString());
+        return new Run(run.exitCode(), events, run.out(), run.err());
     }
 
     private static String fixture(String name) {

@@ -2,8 +2,6 @@ package io.nodeincidents.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -11,17 +9,8 @@ import picocli.CommandLine;
 
 class NodeIncidentsCommandTest {
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        CommandLine cli = NodeIncidentsCommand.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static CommandRun run(String... args) {
+        return CommandRun.of(args);
     }
 
     @Test
@@ -32,7 +21,7 @@ class NodeIncidentsCommandTest {
             if (name.equals("help")) {
                 continue;
             }
-            Run help = run(name, "--help");
+            CommandRun help = run(name, "--help");
             assertThat(help.exitCode()).as("%s --help exit code", name).isZero();
             assertThat(help.out()).as("%s --help", name).contains("Usage: nodeincidents " + name)
                     .contains("-h, --help");
@@ -43,7 +32,7 @@ class NodeIncidentsCommandTest {
 
     @Test
     void topLevelHelpListsTheCommands() {
-        Run help = run("--help");
+        CommandRun help = run("--help");
         assertThat(help.exitCode()).isZero();
         for (String name : NodeIncidentsCommand.commandLine().getSubcommands().keySet()) {
             assertThat(help.out()).contains(name);
@@ -52,21 +41,21 @@ class NodeIncidentsCommandTest {
 
     @Test
     void noCommandIsAUsageErrorWithExitCode2() {
-        Run none = run();
+        CommandRun none = run();
         assertThat(none.exitCode()).isEqualTo(2);
         assertThat(none.err()).contains("Missing command").contains("--help");
     }
 
     @Test
     void anUnknownCommandIsAUsageErrorWithExitCode2() {
-        Run unknown = run("frobnicate");
+        CommandRun unknown = run("frobnicate");
         assertThat(unknown.exitCode()).isEqualTo(2);
         assertThat(unknown.err()).contains("frobnicate");
     }
 
     @Test
     void versionNamesKafka() {
-        Run version = run("--version");
+        CommandRun version = run("--version");
         assertThat(version.exitCode()).isZero();
         assertThat(List.of(version.out().split("\n"))).anySatisfy(line -> assertThat(line).contains("Kafka 4.3.1"));
     }

@@ -2,9 +2,8 @@ package io.nodeincidents.correlate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nodeincidents.cli.CommandRun;
 import io.nodeincidents.cli.NodeIncidentsCommand;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,24 +12,13 @@ import picocli.CommandLine;
 /** {@code nodeincidents correlate} as a user meets it before any broker is involved: help and bad settings. */
 class CorrelateCommandTest {
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        CommandLine cli = NodeIncidentsCommand.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        String[] full = new String[args.length + 1];
-        full[0] = "correlate";
-        System.arraycopy(args, 0, full, 1, args.length);
-        return new Run(cli.execute(full), out.toString(), err.toString());
+    private static CommandRun run(String... args) {
+        return CommandRun.command("correlate", args);
     }
 
     @Test
     void helpDocumentsEveryDeclaredOptionWithItsDefault() {
-        Run run = run("--help");
+        CommandRun run = run("--help");
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).contains("--config", "--bootstrap-servers", "-X")
                 .contains("correlation.window.ms (long, default 120000")
@@ -49,7 +37,7 @@ class CorrelateCommandTest {
 
     @Test
     void anInvalidValueIsOneLineAndExitCode2() {
-        Run run = run("-X", "correlation.window.ms=soon");
+        CommandRun run = run("-X", "correlation.window.ms=soon");
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err().strip()).doesNotContain("\n").startsWith("correlate: ")
                 .contains("correlation.window.ms");
@@ -57,28 +45,28 @@ class CorrelateCommandTest {
 
     @Test
     void aGapShorterThanTheWindowIsRefused() {
-        Run run = run("-X", "correlation.gap.ms=1000");
+        CommandRun run = run("-X", "correlation.gap.ms=1000");
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("correlation.gap.ms");
     }
 
     @Test
     void anUnknownProcessingGuaranteeIsRefused() {
-        Run run = run("-X", "processing.guarantee=exactly_once");
+        CommandRun run = run("-X", "processing.guarantee=exactly_once");
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("processing.guarantee");
     }
 
     @Test
     void aMissingConfigFileIsRefused(@TempDir Path dir) {
-        Run run = run("--config", dir.resolve("nope.properties").toString());
+        CommandRun run = run("--config", dir.resolve("nope.properties").toString());
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err().strip()).startsWith("correlate: ").contains("nope.properties");
     }
 
     @Test
     void aMissingAvroSerdeClassIsAConfigurationError() {
-        Run run = run("-X", "avro.serde.class=com.example.NoSuchSerde");
+        CommandRun run = run("-X", "avro.serde.class=com.example.NoSuchSerde");
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("avro.serde.class");
     }

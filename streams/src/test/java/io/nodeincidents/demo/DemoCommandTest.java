@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.nodeincidents.cli.NodeIncidentsCommand;
+import io.nodeincidents.cli.CommandRun;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +17,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The README's main command, as a user runs it: the real broker, registry, producer path and topology over the
@@ -31,21 +28,13 @@ class DemoCommandTest {
             "^(OPEN|UPDATED|RESOLVED) (\\w+) (\\w+) on (\\S+) .*\\(incident ([0-9a-f-]{36}), revision (\\d+)\\)$",
             Pattern.MULTILINE);
 
-    private record Run(int exitCode, String out) {
-    }
-
-    private static Run run(String... args) {
-        CommandLine cli = NodeIncidentsCommand.commandLine();
-        StringWriter out = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(new StringWriter(), true));
-        int code = cli.execute(args);
-        return new Run(code, out.toString());
+    private static CommandRun run(String... args) {
+        return CommandRun.of(args);
     }
 
     @Test
     void theDemoFindsTheSeedIncidentsAndNothingOnTheNegativeHosts(@TempDir Path samples) throws IOException {
-        Run demo = run("demo");
+        CommandRun demo = run("demo");
 
         assertThat(demo.exitCode()).isZero();
         String out = demo.out();
@@ -79,7 +68,7 @@ class DemoCommandTest {
         }
         List<String> args = new ArrayList<>(List.of("analyze"));
         args.addAll(files);
-        Run analyze = run(args.toArray(String[]::new));
+        CommandRun analyze = run(args.toArray(String[]::new));
         assertThat(analyze.exitCode()).isZero();
         Set<String> offline = new TreeSet<>();
         ObjectMapper json = new ObjectMapper();
