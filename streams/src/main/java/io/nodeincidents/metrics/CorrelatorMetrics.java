@@ -54,6 +54,7 @@ public final class CorrelatorMetrics implements AutoCloseable {
     public static final Duration DEFAULT_KAFKA_REFRESH = Duration.ofSeconds(30);
 
     private final PrometheusMeterRegistry registry;
+    private final boolean ownsRegistry;
     private final Map<IncidentCause, Map<IncidentStatus, Counter>> incidents = new EnumMap<>(IncidentCause.class);
     private final Map<KernelEventKind, Counter> kernelEvents = new EnumMap<>(KernelEventKind.class);
     private final Map<RuntimeFailureKind, Counter> runtimeEvents = new EnumMap<>(RuntimeFailureKind.class);
@@ -61,12 +62,17 @@ public final class CorrelatorMetrics implements AutoCloseable {
 
     /** Metrics in a registry of their own. */
     public CorrelatorMetrics() {
-        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), true);
     }
 
-    /** Metrics in {@code registry}, e.g. one shared with other meters of the same process. */
+    /** Metrics in {@code registry}, e.g. one shared with other meters of the same process; its owner closes it. */
     public CorrelatorMetrics(PrometheusMeterRegistry registry) {
+        this(registry, false);
+    }
+
+    private CorrelatorMetrics(PrometheusMeterRegistry registry, boolean ownsRegistry) {
         this.registry = Objects.requireNonNull(registry, "registry");
+        this.ownsRegistry = ownsRegistry;
         for (IncidentCause cause : IncidentCause.values()) {
             Map<IncidentStatus, Counter> byStatus = new EnumMap<>(IncidentStatus.class);
             for (IncidentStatus status : IncidentStatus.values()) {
@@ -169,9 +175,12 @@ public final class CorrelatorMetrics implements AutoCloseable {
         return registry;
     }
 
+    /** Closes the registry if this created it. */
     @Override
     public void close() {
-        registry.close();
+        if (ownsRegistry) {
+            registry.close();
+        }
     }
 
     /** The Kafka Streams client metrics bound by {@link #bind}: closing removes them and stops their refresh. */
