@@ -2,6 +2,7 @@ package io.nodeincidents.topology;
 
 import io.nodeincidents.events.NodeEventExtractor;
 import io.nodeincidents.ingest.entries.JournalEntries;
+import io.nodeincidents.logs.LogLine;
 import io.nodeincidents.schemas.EntrySource;
 import io.nodeincidents.schemas.JournalEntry;
 import java.time.Duration;
@@ -56,8 +57,20 @@ final class EntryIntake implements FixedKeyProcessor<String, SourceEntry, Routin
             return;
         }
         JournalEntry entry = ((SourceEntry.Decoded) record.value()).entry();
-        String identity = identity(entry);
-        if (identity != null && relevant.concerns(JournalEntries.toLogLine(entry))) {
+        LogLine line;
+        boolean concerns;
+        try {
+            line = JournalEntries.toLogLine(entry);
+            concerns = relevant.concerns(line);
+        } catch (RuntimeException e) {
+            // an entry no reader expected must not stop the application
+            context.forward(record.withValue(new Routing.Rejected(DeadLetters.unprocessable(topic,
+                    context.recordMetadata(), record.key(), record.timestamp(), entry,
+                    "entry could not be read as a log line: " + SourceEntrySerde.oneLine(e)))));
+            return;
+        }
+        String identity = concerns ? identity(entry) : null;
+        if (identity != null) {
             long arrival = Math.max(record.timestamp(), context.currentStreamTimeMs());
             long span = retention.toMillis();
             try (WindowStoreIterator<Long> earlier = seen.fetch(identity,
@@ -68,7 +81,7 @@ final class EntryIntake implements FixedKeyProcessor<String, SourceEntry, Routin
             }
             seen.put(identity, record.timestamp(), arrival);
         }
-        context.forward(record.withValue(new Routing.Accepted(entry)));
+        context.forward(record.withValue(new Routing.Accepted(entry, line, concerns)));
     }
 
     /** The entry's identity, or null when it has none. */

@@ -4,12 +4,13 @@ import io.nodeincidents.events.EventRecords;
 import io.nodeincidents.events.HostLogState;
 import io.nodeincidents.events.NodeEvent;
 import io.nodeincidents.events.NodeEventExtractor;
-import io.nodeincidents.ingest.entries.JournalEntries;
 import io.nodeincidents.logs.LogLine;
 import io.nodeincidents.schemas.JournalEntry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.streams.KeyValue;
@@ -59,6 +60,10 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
      */
     private final Set<String> pendingHosts = new TreeSet<>();
     private boolean scanned;
+    /** This task's hosts' clocks as stored: read from the store once per host, not once per entry. */
+    private final Map<String, HostClock> clockMirror = new HashMap<>();
+    /** How old the stored "last logged" time of a host may get before an entry of the host refreshes it. */
+    private final long clockRefreshMs;
 
     /**
      * @param clockRetention how long, in stream time, the clock of a host that logs nothing is kept; after that the
@@ -69,6 +74,7 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
         this.streamPunctuation = streamPunctuation;
         this.wallClockPunctuation = wallClockPunctuation;
         this.clockRetentionMs = clockRetention.toMillis();
+        this.clockRefreshMs = Math.max(1, clockRetentionMs / 24);
     }
 
     @Override
@@ -77,6 +83,7 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
         this.states = context.getStateStore(STORE);
         this.clocks = context.getStateStore(CLOCKS);
         this.pendingHosts.clear();
+        this.clockMirror.clear();
         this.scanned = false;
         context.schedule(streamPunctuation, PunctuationType.STREAM_TIME, now -> {
             expireAll(now, 0, now);
@@ -111,12 +118,18 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
         }
         observe(streamTime);
         JournalEntry entry = record.value().entry();
+        LogLine line = record.value().line();
         List<NodeEvent> events;
         long hostTime;
         try {
-            LogLine line = JournalEntries.toLogLine(entry);
             hostTime = tick(line.host(), entry, record.timestamp(), streamTime);
-            HostLogState before = pendingStateOf(line.host());
+            boolean pending = hasPendingState(line.host());
+            if (!pending && !record.value().concerns()) {
+                // the ~99% of lines that can start nothing, on a host with nothing under way: the step would return
+                // the empty state and no events
+                return;
+            }
+            HostLogState before = pending ? stateOf(line.host()) : HostLogState.EMPTY;
             NodeEventExtractor.Step step = extractor.step(before, line);
             if (!step.state().equals(before)) {
                 // most lines leave an empty state empty: no store write, so no tombstone per line in RocksDB and in
@@ -140,9 +153,14 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
      * Moves the host's clock with one of its entries (placed at {@code recordTimeMs} by {@link EventTimeExtractor})
      * and returns the host's time. Only an entry with a time of its own moves it: an entry without one is placed at its
      * time of producing, which for a replayed old log is today, and would make the host's whole replay late.
+     *
+     * <p>The store is written only when the host's time changes against stream time (its lag behind it), or when the
+     * stored "last logged" stream time is older than {@link #clockRefreshMs}: a clock's reading at a later stream time
+     * does not depend on which of its entries last wrote it, while a write per entry would be a changelog record per
+     * host and commit, as many records as the input itself with a thousand hosts on a partition.
      */
     private long tick(String host, JournalEntry entry, long recordTimeMs, long streamTime) {
-        HostClock clock = clocks.get(host);
+        HostClock clock = clockOf(host);
         boolean ownTime = entry.getRealtimeMicros() != null && entry.getRealtimeMicros() >= 0;
         HostClock next;
         if (clock == null) {
@@ -152,10 +170,24 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
         } else {
             next = clock;
         }
-        if (!next.equals(clock)) {
+        if (clock == null || next.lagMs() != clock.lagMs()
+                || next.streamTimeMs() - clock.streamTimeMs() >= clockRefreshMs) {
             clocks.put(host, next);
+            clockMirror.put(host, next);
         }
         return next.now(streamTime);
+    }
+
+    /** The host's stored clock, from the mirror when this task has read or written it before. */
+    private HostClock clockOf(String host) {
+        HostClock clock = clockMirror.get(host);
+        if (clock == null) {
+            clock = clocks.get(host);
+            if (clock != null) {
+                clockMirror.put(host, clock);
+            }
+        }
+        return clock;
     }
 
     /**
@@ -170,7 +202,8 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
         List<String> quiet = new ArrayList<>();
         try (KeyValueIterator<String, HostClock> all = clocks.all()) {
             all.forEachRemaining(host -> {
-                if (host.value == null || streamTime - host.value.streamTimeMs() > clockRetentionMs) {
+                // a stored clock may be up to the refresh interval behind the host's last entry
+                if (host.value == null || streamTime - host.value.streamTimeMs() > clockRetentionMs + clockRefreshMs) {
                     quiet.add(host.key);
                 }
             });
@@ -178,6 +211,7 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
         for (String host : quiet) {
             if (states.get(host) == null) {
                 clocks.delete(host);
+                clockMirror.remove(host);
             }
         }
     }
@@ -229,7 +263,7 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
                 pendingHosts.remove(host.key);
                 continue;
             }
-            HostClock clock = clocks.get(host.key);
+            HostClock clock = clockOf(host.key);
             long nowMs = HostClock.now(clock, streamTimeMs) + extraMs;
             NodeEventExtractor.Step step = extractor.expire(host.value, Math.multiplyExact(nowMs, 1000L));
             if (!step.events().isEmpty() || !step.state().equals(host.value)) {
@@ -243,10 +277,10 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
     }
 
     /**
-     * The host's state, without a store lookup for the hosts known to have none: most entries come from hosts with
-     * nothing pending, and a lookup that misses the cache is a RocksDB read per entry.
+     * Whether the host has pending state, without a store lookup: most entries come from hosts with nothing pending,
+     * and a lookup that misses the cache is a RocksDB read per entry.
      */
-    private HostLogState pendingStateOf(String host) {
+    private boolean hasPendingState(String host) {
         if (!scanned) {
             // after a (re)start the store may hold restored state: learn which hosts have some, once
             try (KeyValueIterator<String, HostLogState> all = states.all()) {
@@ -258,7 +292,7 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
             }
             scanned = true;
         }
-        return pendingHosts.contains(host) ? stateOf(host) : HostLogState.EMPTY;
+        return pendingHosts.contains(host);
     }
 
     private HostLogState stateOf(String host) {

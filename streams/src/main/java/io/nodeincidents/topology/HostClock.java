@@ -35,6 +35,14 @@ record HostClock(long eventTimeMs, long streamTimeMs) {
         return new HostClock(Math.max(now(streamNowMs), entryTimeMs), Math.max(streamTimeMs, streamNowMs));
     }
 
+    /**
+     * How far the host's time runs behind stream time (from the stream time of this reading on). It only shrinks, as the
+     * host's entries catch up; two readings with the same lag agree on the host's time at any later stream time.
+     */
+    long lagMs() {
+        return streamTimeMs - eventTimeMs;
+    }
+
     /** The host's time at stream time {@code streamNowMs}, or stream time itself for a host without a clock. */
     static long now(HostClock clock, long streamNowMs) {
         return clock == null ? streamNowMs : clock.now(streamNowMs);

@@ -83,8 +83,13 @@ final class HostCorrelation implements Processor<String, Routing.Extracted, Stri
         }
         for (KeyValue<String, byte[]> host : hosts) {
             long now = Math.multiplyExact(Math.max(0, HostClock.now(clocks.get(host.key), streamTimeMs)), 1000L);
-            IncidentAggregator.Step step = aggregator.onTime(decode(host.key, host.value), now);
-            store(host.key, step.state());
+            HostIncidentState before = decode(host.key, host.value);
+            IncidentAggregator.Step step = aggregator.onTime(before, now);
+            // most ticks change nothing on most hosts: no write, so no changelog record per host and tick (an idle
+            // state read back is an unreadable one, deleted by the store)
+            if (before.isIdle() || !step.state().equals(before)) {
+                store(host.key, step.state());
+            }
             emit(step.emitted(), streamTimeMs);
         }
     }

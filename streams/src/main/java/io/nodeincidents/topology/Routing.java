@@ -1,5 +1,6 @@
 package io.nodeincidents.topology;
 
+import io.nodeincidents.logs.LogLine;
 import io.nodeincidents.schemas.DeadLetter;
 import io.nodeincidents.schemas.JournalEntry;
 import io.nodeincidents.schemas.KernelMemoryEvent;
@@ -23,10 +24,15 @@ final class Routing {
     sealed interface Extracted permits HostEvent, Rejected {
     }
 
-    /** A decoded entry seen for the first time. */
-    record Accepted(JournalEntry entry) implements Intake {
+    /**
+     * A decoded entry seen for the first time, with its format-neutral line and whether that line can contribute to an
+     * event at all ({@link io.nodeincidents.events.NodeEventExtractor#concerns}), so that later steps neither convert
+     * nor classify it again.
+     */
+    record Accepted(JournalEntry entry, LogLine line, boolean concerns) implements Intake {
         Accepted {
             Objects.requireNonNull(entry, "entry");
+            Objects.requireNonNull(line, "line");
         }
     }
 
