@@ -288,6 +288,34 @@ class SpecificAvroSerdeMockTest {
 
         assertThatThrownBy(() -> serde().deserializer().deserialize(TOPIC, ConfluentWireFormat.frame(id, payload)))
                 .isInstanceOf(SerializationException.class);
+        // refused by Avro's length limit before the allocation, not by running out of bytes after it
+        assertThat(AvroRecordDecoder.LENGTHS_BOUNDED).isTrue();
+    }
+
+    @Test
+    void aHugeDeclaredMapSizeFailsWithoutAllocatingIt() {
+        int id = registry.register(TOPIC + "-value", JournalEntry.getClassSchema());
+        JournalEntry entry = JournalEntry.newBuilder(TestRecords.kernelEntry()).setFields(java.util.Map.of()).build();
+        JournalEntry oneField = JournalEntry.newBuilder(entry).setFields(java.util.Map.of("K", "V")).build();
+        byte[] empty = TestRecords.avroBinary(entry);
+        // the encodings first differ at the map's item count (one zero byte when empty): claim 2^30 items there
+        int at = firstDifference(empty, TestRecords.avroBinary(oneField));
+        byte[] count = {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08};
+        byte[] huge = new byte[empty.length - 1 + count.length];
+        System.arraycopy(empty, 0, huge, 0, at);
+        System.arraycopy(count, 0, huge, at, count.length);
+        System.arraycopy(empty, at + 1, huge, at + count.length, empty.length - at - 1);
+
+        assertThatThrownBy(() -> serde().deserializer().deserialize(TOPIC, ConfluentWireFormat.frame(id, huge)))
+                .isInstanceOf(SerializationException.class).hasMessageContaining("schema id " + id);
+    }
+
+    private static int firstDifference(byte[] a, byte[] b) {
+        int i = 0;
+        while (i < a.length && i < b.length && a[i] == b[i]) {
+            i++;
+        }
+        return i;
     }
 
     @Test
