@@ -292,13 +292,32 @@ public final class CorrelatorBench {
                 throw new IllegalStateException("the topology did not reach RUNNING");
             }
             long runningAt = System.nanoTime();
+            Map<String, Long> threadsBefore = cpuByThreadGroup();
+            long streamCpuBefore = streamThreadCpuNanos();
+            long processCpuBefore = processCpuNanos();
             long done = waitCommitted(admin, appId, end, failure);
+            long streamCpu = streamThreadCpuNanos() - streamCpuBefore;
+            long processCpu = processCpuNanos() - processCpuBefore;
+            Map<String, Long> threadsAfter = cpuByThreadGroup();
             double seconds = (done - runningAt) / 1e9;
             perSecond = total / seconds;
             System.out.printf("%s: caught up with %,d entries %.2f s after RUNNING (%.2f s after start) = %s,"
                             + " %.2f of the ceiling, load average %s%n", guarantee, total, seconds,
                     (done - start) / 1e9, rate(perSecond), perSecond / ceiling, loadAverage());
             System.out.println(guarantee + " stream thread time shares: " + threadRatios(streams));
+            System.out.println(guarantee + " offsets written (records and transaction markers) per topic: "
+                    + writtenPerTopic(admin, appId));
+            // CPU per entry depends far less on what else the machine runs than entries/s do
+            System.out.printf(Locale.ROOT, "%s CPU per entry: stream thread %.1f us, whole JVM (broker included)"
+                    + " %.1f us%n", guarantee, streamCpu / 1e3 / total, processCpu / 1e3 / total);
+            StringBuilder byGroup = new StringBuilder();
+            threadsAfter.entrySet().stream()
+                    .map(e -> Map.entry(e.getKey(), e.getValue() - threadsBefore.getOrDefault(e.getKey(), 0L)))
+                    .filter(e -> e.getValue() > 0)
+                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
+                    .forEach(e -> byGroup.append(String.format(Locale.ROOT, "%s%s %.1f us", byGroup.length() == 0
+                            ? "" : ", ", e.getKey(), e.getValue() / 1e3 / total)));
+            System.out.println(guarantee + " CPU per entry by thread (JIT and GC threads not included): " + byGroup);
             rows.add(row("correlator, " + guarantee + (guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2)
                             ? " (default)" : " (reference)") + ": start of topic to committed end",
                     rate(perSecond), String.format(Locale.ROOT, "%.2f x ceiling (goal >= 0.6)",
@@ -393,6 +412,39 @@ public final class CorrelatorBench {
     }
 
     /** Where the stream threads spent their time (Kafka Streams' poll/process/punctuate/commit-ratio metrics). */
+    /** CPU time of this JVM's Kafka Streams threads so far. */
+    private static long streamThreadCpuNanos() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().contains("-StreamThread-")
+                    && !info.getThreadName().contains("producer")) {
+                sum += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return sum;
+    }
+
+    /** CPU time so far of this JVM's Java threads, by name with digits and ids blanked out. */
+    private static Map<String, Long> cpuByThreadGroup() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<String, Long> sums = new HashMap<>();
+        for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null) {
+                String group = info.getThreadName().replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "ID")
+                        .replaceAll("\\d+", "N");
+                sums.merge(group, Math.max(0, threads.getThreadCpuTime(info.getThreadId())), Long::sum);
+            }
+        }
+        return sums;
+    }
+
+    /** CPU time of this whole JVM so far (broker, producer and consumer threads included). */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
     private static String threadRatios(KafkaStreams streams) {
         StringBuilder out = new StringBuilder();
         streams.metrics().forEach((name, metric) -> {
@@ -437,6 +489,19 @@ public final class CorrelatorBench {
             Thread.sleep(50);
         }
         throw new IllegalStateException("not caught up within " + CATCH_UP_LIMIT);
+    }
+
+    /** The end offsets, summed over partitions, of the application's internal topics and of its outputs. */
+    private static String writtenPerTopic(Admin admin, String appId) throws Exception {
+        StringBuilder out = new StringBuilder();
+        for (String topic : new java.util.TreeSet<>(admin.listTopics().names().get())) {
+            if (topic.startsWith(appId) || List.of("incidents", "fleet.alerts", "journal.deadletter").contains(topic)) {
+                long sum = endOffsets(admin, topic).values().stream().mapToLong(Long::longValue).sum();
+                out.append(out.length() == 0 ? "" : ", ").append(topic.replace(appId + "-", "")).append(' ')
+                        .append(sum);
+            }
+        }
+        return out.toString();
     }
 
     private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) throws Exception {
