@@ -8,6 +8,7 @@ import io.nodeincidents.ingest.ship.ShipperSettings;
 import io.nodeincidents.topology.CorrelatorSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.types.Password;
@@ -66,7 +67,7 @@ class SecuritySettingsPassThroughTest {
     void theCorrelatorsConsumerProducerAndAdminGetThem(@TempDir Path dir) throws Exception {
         StreamsConfig streams = new StreamsConfig(new CorrelatorSettings(settings(dir)).streamsProperties());
 
-        for (Map<String, Object> client : java.util.List.of(
+        for (Map<String, Object> client : List.of(
                 streams.getMainConsumerConfigs("group", "client", 0),
                 streams.getProducerConfigs("client"),
                 streams.getAdminConfigs("client"))) {

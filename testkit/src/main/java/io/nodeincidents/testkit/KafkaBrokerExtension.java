@@ -9,6 +9,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -179,7 +180,7 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
      * CA as a PEM trust store ({@code ssl.truststore.type=PEM}).
      */
     public synchronized Map<String, String> sslClientProperties() {
-        Map<String, String> p = new java.util.LinkedHashMap<>();
+        Map<String, String> p = new LinkedHashMap<>();
         p.put("bootstrap.servers", sslBootstrapServers());
         p.put("security.protocol", "SSL");
         p.putAll(certificates().pemTrustProperties());
@@ -191,7 +192,7 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
      * {@code sasl.mechanism=PLAIN} with {@link #SASL_USER}'s {@code sasl.jaas.config}, and the CA as a PEM trust store.
      */
     public synchronized Map<String, String> saslSslClientProperties() {
-        Map<String, String> p = new java.util.LinkedHashMap<>();
+        Map<String, String> p = new LinkedHashMap<>();
         p.put("bootstrap.servers", saslSslBootstrapServers());
         p.put("security.protocol", "SASL_SSL");
         p.put("sasl.mechanism", "PLAIN");

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -94,7 +95,7 @@ class KafkaBrokerExtensionTlsTest {
         assertThat(topics(KAFKA.saslSslClientProperties())).isNotNull();
     }
 
-    private static java.util.Set<String> topics(Map<String, ?> clientProps) throws Exception {
+    private static Set<String> topics(Map<String, ?> clientProps) throws Exception {
         Map<String, Object> props = new HashMap<>(clientProps);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000);
