@@ -7,7 +7,9 @@ import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -32,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * use replication factor 1 and min.insync.replicas 1, so consumer groups and exactly-once producers work on this
  * single node.
  *
+ * <p>Clients connect to a PLAINTEXT listener. With {@link Settings#withTls(Tls)} the node also opens an SSL listener
+ * and, when SASL users are given, a SASL_SSL listener (mechanism PLAIN), both with the caller's key store, so clients'
+ * TLS and SASL settings can be tried against a real broker; the PLAINTEXT listener stays for everything else
+ * (replication to itself, tools).
+ *
  * <p>Closing and starting again with the same {@link Settings} (same ports, same data directory) gives back the same
  * bootstrap address with topics and records intact: {@link #settings()} returns the settings with the ports that
  * were actually bound, ready for that. A temporary data directory (none given) is deleted on close, so restarting
@@ -50,6 +57,8 @@ public final class LocalKafka implements AutoCloseable {
 
     private static final int NODE_ID = 1;
     private static final String BROKER_LISTENER = "PLAINTEXT";
+    private static final String SSL_LISTENER = "SSL";
+    private static final String SASL_SSL_LISTENER = "SASL_SSL";
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final String META_PROPERTIES = "meta.properties";
     /** Attempts when free ports picked by us are taken by someone else before Kafka binds them. */
@@ -92,6 +101,16 @@ public final class LocalKafka implements AutoCloseable {
         if (settings.controllerPort() != 0) {
             Ports.requireFree(settings.controllerPort(), "controller");
         }
+        Tls tls = settings.tls();
+        if (tls != null && !Files.isReadable(tls.keyStore())) {
+            throw new IllegalArgumentException("The broker's TLS key store " + tls.keyStore() + " is not readable");
+        }
+        if (tls != null && tls.sslPort() != 0) {
+            Ports.requireFree(tls.sslPort(), "SSL listener");
+        }
+        if (tls != null && tls.hasSaslSsl() && tls.saslSslPort() != 0) {
+            Ports.requireFree(tls.saslSslPort(), "SASL_SSL listener");
+        }
         boolean ownsDataDir = settings.dataDir() == null;
         Path dataDir = ownsDataDir ? createTempDataDir() : settings.dataDir().toAbsolutePath();
         try {
@@ -106,7 +125,9 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     private static LocalKafka startOnFreeOrGivenPorts(Settings settings, boolean ownsDataDir) {
-        boolean picksPorts = settings.brokerPort() == 0 || settings.controllerPort() == 0;
+        Tls tls = settings.tls();
+        boolean picksPorts = settings.brokerPort() == 0 || settings.controllerPort() == 0
+                || tls != null && (tls.sslPort() == 0 || tls.hasSaslSsl() && tls.saslSslPort() == 0);
         for (int attempt = 1; ; attempt++) {
             try {
                 return startServer(withPickedPorts(settings), ownsDataDir);
@@ -120,14 +141,34 @@ public final class LocalKafka implements AutoCloseable {
         }
     }
 
-    /** Fills in free ports for the ones left at 0. */
+    /** Fills in free ports for the ones left at 0; all ports of the node differ. */
     private static Settings withPickedPorts(Settings settings) {
-        int brokerPort = settings.brokerPort() != 0 ? settings.brokerPort() : Ports.pickFree(settings.controllerPort());
-        int controllerPort = settings.controllerPort() != 0 ? settings.controllerPort() : Ports.pickFree(brokerPort);
-        if (brokerPort == controllerPort) {
-            throw new IllegalArgumentException("broker and controller ports must differ, both are " + brokerPort);
+        Tls tls = settings.tls();
+        Set<Integer> taken = new HashSet<>();
+        for (int given : new int[] {settings.brokerPort(), settings.controllerPort(),
+                tls == null ? 0 : tls.sslPort(), tls == null || !tls.hasSaslSsl() ? 0 : tls.saslSslPort()}) {
+            if (given != 0 && !taken.add(given)) {
+                throw new IllegalArgumentException("the broker's ports must differ, " + given + " is given twice");
+            }
         }
-        return settings.withBrokerPort(brokerPort).withControllerPort(controllerPort);
+        int brokerPort = pickUnlessGiven(settings.brokerPort(), taken);
+        int controllerPort = pickUnlessGiven(settings.controllerPort(), taken);
+        Settings picked = settings.withBrokerPort(brokerPort).withControllerPort(controllerPort);
+        if (tls != null) {
+            int sslPort = pickUnlessGiven(tls.sslPort(), taken);
+            int saslSslPort = tls.hasSaslSsl() ? pickUnlessGiven(tls.saslSslPort(), taken) : tls.saslSslPort();
+            picked = picked.withTls(tls.withPorts(sslPort, saslSslPort));
+        }
+        return picked;
+    }
+
+    private static int pickUnlessGiven(int port, Set<Integer> taken) {
+        if (port != 0) {
+            return port;
+        }
+        int picked = Ports.pickFree(taken);
+        taken.add(picked);
+        return picked;
     }
 
     private static LocalKafka startServer(Settings settings, boolean ownsDataDir) {
@@ -143,8 +184,11 @@ public final class LocalKafka implements AutoCloseable {
             stopQuietly(server);
             Throwable bind = causeOfType(e, BindException.class);
             if (bind != null) {
+                Tls tls = settings.tls();
+                String tlsPorts = tls == null ? "" : ", SSL " + tls.sslPort()
+                        + (tls.hasSaslSsl() ? ", SASL_SSL " + tls.saslSslPort() : "");
                 throw new PortUnavailableException("Kafka could not bind its ports on " + HOST + " (broker "
-                        + settings.brokerPort() + ", controller " + settings.controllerPort() + "): "
+                        + settings.brokerPort() + ", controller " + settings.controllerPort() + tlsPorts + "): "
                         + bind.getMessage(), settings.brokerPort(), e);
             }
             throw new IllegalStateException("Kafka failed to start on " + HOST + ":" + settings.brokerPort()
@@ -162,11 +206,28 @@ public final class LocalKafka implements AutoCloseable {
         p.put("process.roles", "broker,controller");
         p.put("node.id", Integer.toString(NODE_ID));
         p.put("controller.quorum.voters", NODE_ID + "@" + controller);
-        p.put("listeners", BROKER_LISTENER + "://" + bootstrap + "," + CONTROLLER_LISTENER + "://" + controller);
-        p.put("advertised.listeners", BROKER_LISTENER + "://" + bootstrap);
+        StringBuilder clientListeners = new StringBuilder(BROKER_LISTENER + "://" + bootstrap);
+        StringBuilder protocols = new StringBuilder(BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        Tls tls = settings.tls();
+        if (tls != null) {
+            clientListeners.append(',').append(SSL_LISTENER).append("://").append(HOST).append(':').append(tls.sslPort());
+            protocols.append(',').append(SSL_LISTENER).append(":SSL");
+            putKeyStore(p, SSL_LISTENER, tls);
+            if (tls.hasSaslSsl()) {
+                clientListeners.append(',').append(SASL_SSL_LISTENER).append("://").append(HOST).append(':')
+                        .append(tls.saslSslPort());
+                protocols.append(',').append(SASL_SSL_LISTENER).append(":SASL_SSL");
+                putKeyStore(p, SASL_SSL_LISTENER, tls);
+                String prefix = listenerPrefix(SASL_SSL_LISTENER);
+                p.put(prefix + "sasl.enabled.mechanisms", "PLAIN");
+                p.put(prefix + "plain.sasl.jaas.config", tls.plainServerJaasConfig());
+            }
+        }
+        p.put("listeners", clientListeners + "," + CONTROLLER_LISTENER + "://" + controller);
+        p.put("advertised.listeners", clientListeners.toString());
         p.put("controller.listener.names", CONTROLLER_LISTENER);
         p.put("inter.broker.listener.name", BROKER_LISTENER);
-        p.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        p.put("listener.security.protocol.map", protocols.toString());
         p.put("log.dirs", settings.dataDir().toString());
         p.put("num.partitions", Integer.toString(settings.defaultPartitions()));
         p.put("default.replication.factor", "1");
@@ -189,6 +250,19 @@ public final class LocalKafka implements AutoCloseable {
         Properties props = new Properties();
         props.putAll(p);
         return props;
+    }
+
+    /** The broker's key store for one listener, as listener-scoped properties (the other listeners stay plain). */
+    private static void putKeyStore(Map<String, String> p, String listener, Tls tls) {
+        String prefix = listenerPrefix(listener);
+        p.put(prefix + "ssl.keystore.location", tls.keyStore().toAbsolutePath().toString());
+        p.put(prefix + "ssl.keystore.type", tls.keyStoreType());
+        p.put(prefix + "ssl.keystore.password", tls.keyStorePassword());
+        p.put(prefix + "ssl.key.password", tls.keyStorePassword());
+    }
+
+    private static String listenerPrefix(String listener) {
+        return "listener.name." + listener.toLowerCase(Locale.ROOT) + ".";
     }
 
     private static void format(KafkaConfig config, Path dataDir) {
@@ -268,6 +342,36 @@ public final class LocalKafka implements AutoCloseable {
         return settings.brokerPort();
     }
 
+    /**
+     * The address of the SSL listener, {@code 127.0.0.1:<port>}.
+     *
+     * @throws IllegalStateException when the broker was started without {@link Settings#withTls(Tls)}
+     */
+    public String sslBootstrapServers() {
+        return HOST + ":" + requireTls().sslPort();
+    }
+
+    /**
+     * The address of the SASL_SSL listener (mechanism PLAIN), {@code 127.0.0.1:<port>}.
+     *
+     * @throws IllegalStateException when the broker was started without TLS or without SASL users
+     */
+    public String saslSslBootstrapServers() {
+        Tls tls = requireTls();
+        if (!tls.hasSaslSsl()) {
+            throw new IllegalStateException("This broker has no SASL_SSL listener: give SASL users with"
+                    + " Tls.withSaslPlainUsers");
+        }
+        return HOST + ":" + tls.saslSslPort();
+    }
+
+    private Tls requireTls() {
+        if (settings.tls() == null) {
+            throw new IllegalStateException("This broker has no TLS listener: start it with Settings.withTls");
+        }
+        return settings.tls();
+    }
+
     /** The port of the KRaft controller listener (clients do not use it). */
     public int controllerPort() {
         return settings.controllerPort();
@@ -317,10 +421,12 @@ public final class LocalKafka implements AutoCloseable {
      * @param dataDir           where Kafka keeps its data; {@code null} uses a temporary directory deleted on close.
      *                          A given directory is kept, and reused when it already holds Kafka data
      * @param defaultPartitions partitions of topics created automatically on first use
-     * @param extraProperties   further broker properties, applied last (not the ones defining node and listeners)
+     * @param extraProperties   further broker properties, applied last (not the ones defining node and listeners;
+     *                          listener-scoped ones such as {@code listener.name.ssl.ssl.client.auth} are fine)
+     * @param tls               the SSL (and SASL_SSL) listeners besides the PLAINTEXT one, or {@code null} for none
      */
     public record Settings(int brokerPort, int controllerPort, Path dataDir, int defaultPartitions,
-                           Map<String, String> extraProperties) {
+                           Map<String, String> extraProperties, Tls tls) {
 
         public Settings {
             requirePort(brokerPort, "brokerPort");
@@ -337,38 +443,127 @@ public final class LocalKafka implements AutoCloseable {
             }
         }
 
-        /** Free ports, a temporary data directory, one partition per auto-created topic. */
+        /** Settings with the PLAINTEXT listener only. */
+        public Settings(int brokerPort, int controllerPort, Path dataDir, int defaultPartitions,
+                        Map<String, String> extraProperties) {
+            this(brokerPort, controllerPort, dataDir, defaultPartitions, extraProperties, null);
+        }
+
+        /** Free ports, a temporary data directory, one partition per auto-created topic, PLAINTEXT only. */
         public static Settings defaults() {
             return new Settings(0, 0, null, 1, Map.of());
         }
 
         public Settings withBrokerPort(int port) {
-            return new Settings(port, controllerPort, dataDir, defaultPartitions, extraProperties);
+            return new Settings(port, controllerPort, dataDir, defaultPartitions, extraProperties, tls);
         }
 
         public Settings withControllerPort(int port) {
-            return new Settings(brokerPort, port, dataDir, defaultPartitions, extraProperties);
+            return new Settings(brokerPort, port, dataDir, defaultPartitions, extraProperties, tls);
         }
 
         public Settings withDataDir(Path dir) {
-            return new Settings(brokerPort, controllerPort, dir, defaultPartitions, extraProperties);
+            return new Settings(brokerPort, controllerPort, dir, defaultPartitions, extraProperties, tls);
         }
 
         public Settings withDefaultPartitions(int partitions) {
-            return new Settings(brokerPort, controllerPort, dataDir, partitions, extraProperties);
+            return new Settings(brokerPort, controllerPort, dataDir, partitions, extraProperties, tls);
+        }
+
+        /** Also opens the SSL (and SASL_SSL) listeners of {@code tls}; {@code null} removes them. */
+        public Settings withTls(Tls tls) {
+            return new Settings(brokerPort, controllerPort, dataDir, defaultPartitions, extraProperties, tls);
         }
 
         /** Adds or replaces one extra broker property, e.g. {@code log.retention.ms}. */
         public Settings withProperty(String key, String value) {
             Map<String, String> extra = new TreeMap<>(extraProperties);
             extra.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
-            return new Settings(brokerPort, controllerPort, dataDir, defaultPartitions, extra);
+            return new Settings(brokerPort, controllerPort, dataDir, defaultPartitions, extra, tls);
         }
 
         private static void requirePort(int port, String name) {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException(name + " must be 0..65535, was " + port);
             }
+        }
+    }
+
+    /**
+     * Client listeners secured with TLS: an SSL listener and, when SASL users are given, a SASL_SSL listener that
+     * accepts those users with mechanism PLAIN. Both present the certificate of the given key store, so it must be
+     * valid for {@code 127.0.0.1} (an IP subject alternative name), which clients check by default. Clients are not
+     * asked for certificates unless {@code listener.name.ssl.ssl.client.auth} and a broker trust store are set as
+     * extra properties.
+     *
+     * @param keyStore          the broker's private key and certificate chain
+     * @param keyStoreType      {@code PKCS12} or {@code JKS}
+     * @param keyStorePassword  password of the key store and of the key in it
+     * @param sslPort           port of the SSL listener on 127.0.0.1; 0 picks a free one
+     * @param saslPlainUsers    user name to password, accepted on the SASL_SSL listener; empty: no such listener
+     * @param saslSslPort       port of the SASL_SSL listener on 127.0.0.1; 0 picks a free one
+     */
+    public record Tls(Path keyStore, String keyStoreType, String keyStorePassword, int sslPort,
+                      Map<String, String> saslPlainUsers, int saslSslPort) {
+
+        /** User names become JAAS option names ({@code user_<name>}): keep them to plain tokens. */
+        private static final java.util.regex.Pattern USER_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+        public Tls {
+            Objects.requireNonNull(keyStore, "keyStore");
+            Objects.requireNonNull(keyStoreType, "keyStoreType");
+            Objects.requireNonNull(keyStorePassword, "keyStorePassword");
+            Settings.requirePort(sslPort, "sslPort");
+            Settings.requirePort(saslSslPort, "saslSslPort");
+            if (keyStoreType.equalsIgnoreCase("PEM")) {
+                // a PEM key store takes a key password but no store password: not what this record describes
+                throw new IllegalArgumentException("keyStoreType must be PKCS12 or JKS, was PEM");
+            }
+            saslPlainUsers = Map.copyOf(Objects.requireNonNull(saslPlainUsers, "saslPlainUsers"));
+            saslPlainUsers.forEach((user, password) -> {
+                if (!USER_NAME.matcher(user).matches()) {
+                    throw new IllegalArgumentException("SASL user names must be 1-64 of [A-Za-z0-9._-], was: " + user);
+                }
+                if (password.isEmpty() || password.indexOf('"') >= 0 || password.indexOf('\\') >= 0
+                        || password.chars().anyMatch(Character::isISOControl)) {
+                    throw new IllegalArgumentException("the SASL password of " + user
+                            + " must be non-empty, without quotes, backslashes or control characters");
+                }
+            });
+        }
+
+        /** An SSL listener on a free port presenting the key store's certificate; no SASL_SSL listener. */
+        public static Tls keyStore(Path keyStore, String keyStoreType, String keyStorePassword) {
+            return new Tls(keyStore, keyStoreType, keyStorePassword, 0, Map.of(), 0);
+        }
+
+        /** Also a SASL_SSL listener (mechanism PLAIN) accepting these users, on a free port. */
+        public Tls withSaslPlainUsers(Map<String, String> users) {
+            return new Tls(keyStore, keyStoreType, keyStorePassword, sslPort, users, saslSslPort);
+        }
+
+        public Tls withPorts(int ssl, int saslSsl) {
+            return new Tls(keyStore, keyStoreType, keyStorePassword, ssl, saslPlainUsers, saslSsl);
+        }
+
+        /** Whether a SASL_SSL listener is opened. */
+        public boolean hasSaslSsl() {
+            return !saslPlainUsers.isEmpty();
+        }
+
+        /** The broker side of SASL PLAIN: one {@code user_<name>="<password>"} option per user. */
+        String plainServerJaasConfig() {
+            StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+            new TreeMap<>(saslPlainUsers).forEach((user, password) ->
+                    jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
+            return jaas.append(';').toString();
+        }
+
+        @Override
+        public String toString() {
+            // no passwords in logs or assertion messages
+            return "Tls[keyStore=" + keyStore + ", type=" + keyStoreType + ", sslPort=" + sslPort
+                    + ", saslUsers=" + new TreeMap<>(saslPlainUsers).keySet() + ", saslSslPort=" + saslSslPort + "]";
         }
     }
 }

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.Set;
 
 /** Free-port checks on the loopback address the broker binds to. */
 final class Ports {
@@ -26,14 +27,14 @@ final class Ports {
         }
     }
 
-    /** A port free on 127.0.0.1 right now, other than {@code avoid}. */
-    static int pickFree(int avoid) {
+    /** A port free on 127.0.0.1 right now, none of {@code avoid}. */
+    static int pickFree(Set<Integer> avoid) {
         for (int i = 0; i < 10; i++) {
             try (ServerSocket socket = new ServerSocket()) {
                 socket.setReuseAddress(true);
                 socket.bind(new InetSocketAddress(InetAddress.getByName(LocalKafka.HOST), 0));
                 int port = socket.getLocalPort();
-                if (port != avoid) {
+                if (!avoid.contains(port)) {
                     return port;
                 }
             } catch (IOException e) {

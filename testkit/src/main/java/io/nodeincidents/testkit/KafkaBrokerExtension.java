@@ -9,6 +9,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -44,6 +45,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * and keep apart through {@link #uniqueTopic(String)}. {@link #stop()} and {@link #start()} take it down and bring
  * it back on the same address with its data, for outage tests. The field must be static: JUnit calls
  * before-all callbacks only on static extension fields.
+ *
+ * <p>{@link #withTls()} also opens an SSL and a SASL_SSL (PLAIN) listener with {@link TestCertificates} made for the
+ * class; {@link #sslClientProperties()} and {@link #saslSslClientProperties()} are what a client needs to use them.
  */
 public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCallback {
 
@@ -52,9 +56,16 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
     private static final AtomicLong TOPIC_COUNTER = new AtomicLong();
     private static final Duration TOPIC_READY_TIMEOUT = Duration.ofSeconds(30);
 
+    /** The user the SASL_SSL listener of {@link #withTls()} accepts. */
+    public static final String SASL_USER = "nodeincidents-test";
+
     private final LocalKafka.Settings requested;
+    private final boolean makesCertificates;
     private LocalKafka.Settings settings;
     private Path ownedDataDir;
+    private Path certificatesDir;
+    private TestCertificates certificates;
+    private String saslPassword;
     private LocalKafka kafka;
 
     /** A broker on free ports, one partition per auto-created topic, data in a temporary directory. */
@@ -67,7 +78,21 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
      * {@link #stop()}/{@link #start()} and deleted after the class.
      */
     public KafkaBrokerExtension(LocalKafka.Settings settings) {
+        this(settings, false);
+    }
+
+    private KafkaBrokerExtension(LocalKafka.Settings settings, boolean makesCertificates) {
         this.requested = Objects.requireNonNull(settings, "settings");
+        this.makesCertificates = makesCertificates;
+    }
+
+    /**
+     * A broker on free ports that has, besides the PLAINTEXT listener, an SSL listener and a SASL_SSL listener
+     * (mechanism PLAIN, user {@link #SASL_USER}), presenting a certificate for 127.0.0.1 signed by a CA made for this
+     * test class ({@link #certificates()}).
+     */
+    public static KafkaBrokerExtension withTls() {
+        return new KafkaBrokerExtension(LocalKafka.Settings.defaults(), true);
     }
 
     @Override
@@ -76,6 +101,12 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
         if (requested.dataDir() == null) {
             ownedDataDir = Files.createTempDirectory("kafka-test-");
             toStart = requested.withDataDir(ownedDataDir);
+        }
+        if (makesCertificates) {
+            certificatesDir = Files.createTempDirectory("kafka-test-tls-");
+            certificates = TestCertificates.create(certificatesDir);
+            saslPassword = "pw-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+            toStart = toStart.withTls(certificates.brokerTls().withSaslPlainUsers(Map.of(SASL_USER, saslPassword)));
         }
         kafka = LocalKafka.start(toStart);
         // Remember the ports actually bound, so start() after stop() comes back at the same address.
@@ -91,12 +122,98 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
                 deleteRecursively(ownedDataDir);
                 ownedDataDir = null;
             }
+            if (certificatesDir != null) {
+                deleteRecursively(certificatesDir);
+                certificatesDir = null;
+            }
         }
     }
 
     /** The broker's address, {@code 127.0.0.1:<port>}; the same across {@link #stop()} and {@link #start()}. */
     public synchronized String bootstrapServers() {
         return "127.0.0.1:" + started().brokerPort();
+    }
+
+    /**
+     * The SSL listener's address, {@code 127.0.0.1:<port>}.
+     *
+     * @throws IllegalStateException when the broker has no TLS listener
+     */
+    public synchronized String sslBootstrapServers() {
+        return "127.0.0.1:" + tls().sslPort();
+    }
+
+    /**
+     * The SASL_SSL listener's address, {@code 127.0.0.1:<port>}.
+     *
+     * @throws IllegalStateException when the broker has no SASL_SSL listener
+     */
+    public synchronized String saslSslBootstrapServers() {
+        LocalKafka.Tls tls = tls();
+        if (!tls.hasSaslSsl()) {
+            throw new IllegalStateException("The broker has no SASL_SSL listener");
+        }
+        return "127.0.0.1:" + tls.saslSslPort();
+    }
+
+    /**
+     * The CA and stores made for this class by {@link #withTls()}.
+     *
+     * @throws IllegalStateException for a broker not made by {@link #withTls()}
+     */
+    public synchronized TestCertificates certificates() {
+        started();
+        if (certificates == null) {
+            throw new IllegalStateException("This broker was not made by KafkaBrokerExtension.withTls()");
+        }
+        return certificates;
+    }
+
+    /** The password of {@link #SASL_USER} on the SASL_SSL listener of {@link #withTls()}. */
+    public synchronized String saslPassword() {
+        certificates();
+        return saslPassword;
+    }
+
+    /**
+     * What a client needs for the SSL listener: {@code bootstrap.servers}, {@code security.protocol=SSL} and the
+     * CA as a PEM trust store ({@code ssl.truststore.type=PEM}).
+     */
+    public synchronized Map<String, String> sslClientProperties() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("bootstrap.servers", sslBootstrapServers());
+        p.put("security.protocol", "SSL");
+        p.putAll(certificates().pemTrustProperties());
+        return p;
+    }
+
+    /**
+     * What a client needs for the SASL_SSL listener: {@code bootstrap.servers}, {@code security.protocol=SASL_SSL},
+     * {@code sasl.mechanism=PLAIN} with {@link #SASL_USER}'s {@code sasl.jaas.config}, and the CA as a PEM trust store.
+     */
+    public synchronized Map<String, String> saslSslClientProperties() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("bootstrap.servers", saslSslBootstrapServers());
+        p.put("security.protocol", "SASL_SSL");
+        p.put("sasl.mechanism", "PLAIN");
+        p.put("sasl.jaas.config", plainJaasConfig(SASL_USER, saslPassword()));
+        p.putAll(certificates().pemTrustProperties());
+        return p;
+    }
+
+    /** A client's {@code sasl.jaas.config} for mechanism PLAIN. */
+    public static String plainJaasConfig(String user, String password) {
+        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user
+                + "\" password=\"" + password + "\";";
+    }
+
+    private LocalKafka.Tls tls() {
+        LocalKafka.Tls tls = started().tls();
+        if (tls == null) {
+            throw new IllegalStateException("The broker has no TLS listener: use KafkaBrokerExtension.withTls() or"
+                    + " settings with LocalKafka.Settings.withTls");
+        }
+        return tls;
     }
 
     /** Where the broker keeps its data. */
