@@ -55,6 +55,7 @@ import org.apache.kafka.streams.StreamsConfig;
  * consumer. Prints a table with the ceiling beside the figures. A command, never a test: figures depend on the machine.
  *
  * <p>Usage: {@code CorrelatorBench [--entries 1000000] [--hosts 1000] [--partitions 2] [--latency-runs 60]
+ * [--warmup-runs 1] [--guarantees exactly_once_v2,at_least_once]
  * [-X streams.property=value ...]}; {@code -X} settings go to both topology runs (to try e.g.
  * {@code commit.interval.ms}), never changing the guarantee under test.
  */
@@ -68,6 +69,7 @@ public final class CorrelatorBench {
     private final int hosts;
     private final int partitions;
     private final int latencyRuns;
+    private final int warmupRuns;
     private final List<String> guarantees;
     private final Map<String, String> extra;
     private final List<String[]> rows = new ArrayList<>();
@@ -75,8 +77,9 @@ public final class CorrelatorBench {
     private long lastEventMicros;
     private int latencyHost;
 
-    private CorrelatorBench(int entries, int hosts, int partitions, int latencyRuns, List<String> guarantees,
-                            Map<String, String> extra) {
+    private CorrelatorBench(int entries, int hosts, int partitions, int latencyRuns, int warmupRuns,
+                            List<String> guarantees, Map<String, String> extra) {
+        this.warmupRuns = warmupRuns;
         this.guarantees = guarantees;
         this.entries = entries;
         this.hosts = hosts;
@@ -90,6 +93,7 @@ public final class CorrelatorBench {
         int hosts = 1_000;
         int partitions = 2;
         int latencyRuns = 60;
+        int warmupRuns = 1;
         List<String> guarantees = List.of(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE);
         Map<String, String> extra = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
@@ -98,6 +102,7 @@ public final class CorrelatorBench {
                 case "--hosts" -> hosts = Integer.parseInt(args[++i]);
                 case "--partitions" -> partitions = Integer.parseInt(args[++i]);
                 case "--latency-runs" -> latencyRuns = Integer.parseInt(args[++i]);
+                case "--warmup-runs" -> warmupRuns = Integer.parseInt(args[++i]);
                 case "--guarantees" -> guarantees = List.of(args[++i].split(","));
                 case "-X" -> {
                     String[] kv = args[++i].split("=", 2);
@@ -105,12 +110,12 @@ public final class CorrelatorBench {
                 }
                 default -> {
                     System.err.println("usage: CorrelatorBench [--entries N] [--hosts N] [--partitions N]"
-                            + " [--latency-runs N] [-X streams.property=value ...]");
+                            + " [--latency-runs N] [--warmup-runs N] [--guarantees G,G] [-X streams.property=value ...]");
                     System.exit(2);
                 }
             }
         }
-        new CorrelatorBench(entries, hosts, partitions, latencyRuns, guarantees, extra).run();
+        new CorrelatorBench(entries, hosts, partitions, latencyRuns, warmupRuns, guarantees, extra).run();
         System.exit(0);
     }
 
@@ -135,9 +140,24 @@ public final class CorrelatorBench {
             double ceiling = ceiling(topic);
             rows.add(row("ceiling: plain consumer, byte[] deserializers, no processing (before)",
                     rate(ceiling), "", loadAverage()));
+            double[] perf = consumerPerformance(topic);
+            rows.add(row("Kafka's ConsumerPerformance tool: nMsg.sec (group join included) | fetch.nMsg.sec",
+                    rate(perf[0]) + " | " + rate(perf[1]), "", loadAverage()));
             Map<String, Double> ours = new LinkedHashMap<>();
+            for (int w = 0; w < warmupRuns; w++) {
+                // the JIT compiles Kafka Streams' and our per-record path in the first run: half the JVM's CPU
+                // in a 300,000-entry run went to compiler threads. A long-running correlator pays that once.
+                topologyRun(guarantees.get(0), topic, ceiling, "warmup-" + w);
+            }
+            for (boolean decode : new boolean[] {false, true}) {
+                double passThrough = passThroughRun(guarantees.get(0), topic, decode);
+                rows.add(row("Kafka Streams alone, " + guarantees.get(0) + ": source to committed end, "
+                                + (decode ? "values Avro-decoded into JournalEntry" : "byte[] values")
+                                + ", no processing", rate(passThrough),
+                        String.format(Locale.ROOT, "%.2f x ceiling", passThrough / ceiling), loadAverage()));
+            }
             for (String guarantee : guarantees) {
-                ours.put(guarantee, topologyRun(guarantee, topic, ceiling));
+                ours.put(guarantee, topologyRun(guarantee, topic, ceiling, null));
                 double again = ceiling(topic);
                 rows.add(row("ceiling again (after the " + guarantee + " run)", rate(again), "", loadAverage()));
                 ceiling = Math.max(ceiling, again);
@@ -149,6 +169,12 @@ public final class CorrelatorBench {
                     perSecond / Math.max(1, ceilingHigh))));
             System.out.printf("ours/ceiling against the highest ceiling measured (%s)%s%n", rate(ceilingHigh),
                     summary);
+            StringBuilder againstTool = new StringBuilder();
+            ours.forEach((g, perSecond) -> againstTool.append(String.format(Locale.ROOT,
+                    ", %s %.2f of nMsg.sec and %.2f of fetch.nMsg.sec", g, perSecond / Math.max(1, perf[0]),
+                    perSecond / Math.max(1, perf[1]))));
+            System.out.printf("ours against Kafka's ConsumerPerformance (%s nMsg.sec, %s fetch.nMsg.sec)%s%n",
+                    rate(perf[0]), rate(perf[1]), againstTool);
         } finally {
             kafka.close();
         }
@@ -260,9 +286,105 @@ public final class CorrelatorBench {
         }
     }
 
+    /**
+     * Kafka's own consumer benchmark ({@code kafka-consumer-perf-test}'s class) reading the whole topic in this JVM, as
+     * the issue's reference figure was taken: its nMsg.sec (timed from before the consumer group join) and
+     * fetch.nMsg.sec (from the first record on), as printed entries/s.
+     */
+    private double[] consumerPerformance(String topic) throws Exception {
+        long total;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers()))) {
+            total = endOffsets(admin, topic).values().stream().mapToLong(Long::longValue).sum();
+        }
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            org.apache.kafka.tools.ConsumerPerformance.main(new String[] {"--bootstrap-server",
+                    kafka.bootstrapServers(), "--topic", topic, "--num-records", Long.toString(total),
+                    "--timeout", "120000", "--group", "bench-consumer-performance-" + System.nanoTime(),
+                    "--hide-header"});
+        } finally {
+            System.setOut(stdout);
+        }
+        String out = captured.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+        String[] columns = out.lines().reduce((a, b) -> b).orElse("").split(",\\s*");
+        if (columns.length < 10) {
+            throw new IllegalStateException("unexpected ConsumerPerformance output: " + out);
+        }
+        double perSecond = Double.parseDouble(columns[5]);
+        double fetchPerSecond = Double.parseDouble(columns[9]);
+        System.out.printf("Kafka's ConsumerPerformance: %s records, nMsg.sec %s, rebalance %s ms, fetch.nMsg.sec %s,"
+                + " load average %s%n", columns[4], rate(perSecond), columns[6], rate(fetchPerSecond), loadAverage());
+        return new double[] {perSecond, fetchPerSecond};
+    }
+
+    /**
+     * What Kafka Streams itself reaches on this topic with the correlator's Streams settings and {@code guarantee}, and
+     * no processing: a source whose records go nowhere, their values as bytes or Avro-decoded. The distance from the
+     * plain consumer's ceiling to this is the framework's (polling into tasks, record contexts, transactions and
+     * commits), not the correlator's.
+     */
+    private double passThroughRun(String guarantee, String topic, boolean decode) throws Exception {
+        String appId = "bench-pass-through-" + (decode ? "avro-" : "bytes-") + guarantee.replace('_', '-');
+        CorrelatorSettings settings = new CorrelatorSettings(baseSettings(appId, guarantee));
+        Properties props = new Properties();
+        props.putAll(settings.streamsProperties());
+        Path stateDir = Path.of((String) props.get(StreamsConfig.STATE_DIR_CONFIG));
+        org.apache.kafka.streams.StreamsBuilder builder = new org.apache.kafka.streams.StreamsBuilder();
+        if (decode) {
+            Topics topics = Topics.from(settings);
+            builder.stream(topic, org.apache.kafka.streams.kstream.Consumed.with(
+                            org.apache.kafka.common.serialization.Serdes.ByteArray(),
+                            topics.journalEntries().valueSerde()))
+                    .foreach((key, value) -> { });
+        } else {
+            builder.stream(topic, org.apache.kafka.streams.kstream.Consumed.with(
+                            org.apache.kafka.common.serialization.Serdes.ByteArray(),
+                            org.apache.kafka.common.serialization.Serdes.ByteArray()))
+                    .foreach((key, value) -> { });
+        }
+        KafkaStreams streams = new KafkaStreams(builder.build(), props);
+        CountDownLatch running = new CountDownLatch(1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING) {
+                running.countDown();
+            }
+        });
+        streams.setUncaughtExceptionHandler(e -> {
+            failure.set(e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
+                    .SHUTDOWN_CLIENT;
+        });
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers()))) {
+            Map<TopicPartition, Long> end = endOffsets(admin, topic);
+            long total = end.values().stream().mapToLong(Long::longValue).sum();
+            streams.start();
+            if (!running.await(120, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the pass-through application did not reach RUNNING");
+            }
+            long runningAt = System.nanoTime();
+            long streamCpuBefore = streamThreadCpuNanos();
+            long done = waitCommitted(admin, appId, end, failure);
+            long streamCpu = streamThreadCpuNanos() - streamCpuBefore;
+            double perSecond = total / ((done - runningAt) / 1e9);
+            System.out.printf(Locale.ROOT, "Kafka Streams alone (%s, %s): %s, stream thread %.1f us per entry,"
+                    + " load average %s%n", guarantee, decode ? "Avro-decoded" : "bytes", rate(perSecond),
+                    streamCpu / 1e3 / total, loadAverage());
+            return perSecond;
+        } finally {
+            streams.close(Duration.ofSeconds(60));
+            streams.cleanUp();
+            deleteQuietly(stateDir);
+        }
+    }
+
     /** Runs the topology from the beginning with {@code guarantee}; adds its rows; returns its entries/s. */
-    private double topologyRun(String guarantee, String topic, double ceiling) throws Exception {
-        String appId = "bench-" + guarantee.replace('_', '-');
+    private double topologyRun(String guarantee, String topic, double ceiling, String warmup) throws Exception {
+        String appId = "bench-" + (warmup == null ? "" : warmup + "-") + guarantee.replace('_', '-');
         Map<String, Object> base = baseSettings(appId, guarantee);
         CorrelatorSettings settings = new CorrelatorSettings(base);
         Properties props = new Properties();
@@ -301,6 +423,11 @@ public final class CorrelatorBench {
             Map<String, Long> threadsAfter = cpuByThreadGroup();
             double seconds = (done - runningAt) / 1e9;
             perSecond = total / seconds;
+            if (warmup != null) {
+                System.out.printf("%s (%s, not measured): caught up with %,d entries in %.2f s = %s%n", warmup,
+                        guarantee, total, seconds, rate(perSecond));
+                return perSecond;
+            }
             System.out.printf("%s: caught up with %,d entries %.2f s after RUNNING (%.2f s after start) = %s,"
                             + " %.2f of the ceiling, load average %s%n", guarantee, total, seconds,
                     (done - start) / 1e9, rate(perSecond), perSecond / ceiling, loadAverage());
@@ -317,7 +444,7 @@ public final class CorrelatorBench {
                     .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
                     .forEach(e -> byGroup.append(String.format(Locale.ROOT, "%s%s %.1f us", byGroup.length() == 0
                             ? "" : ", ", e.getKey(), e.getValue() / 1e3 / total)));
-            System.out.println(guarantee + " CPU per entry by thread (JIT and GC threads not included): " + byGroup);
+            System.out.println(guarantee + " CPU per entry by thread (Linux names, 15 characters): " + byGroup);
             rows.add(row("correlator, " + guarantee + (guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2)
                             ? " (default)" : " (reference)") + ": start of topic to committed end",
                     rate(perSecond), String.format(Locale.ROOT, "%.2f x ceiling (goal >= 0.6)",
@@ -425,10 +552,33 @@ public final class CorrelatorBench {
         return sum;
     }
 
-    /** CPU time so far of this JVM's Java threads, by name with digits and ids blanked out. */
+    /**
+     * CPU time so far of this JVM's threads (JIT compiler, GC and RocksDB threads too, from /proc/self/task on Linux;
+     * else the Java threads), by name with digits and ids blanked out.
+     */
     private static Map<String, Long> cpuByThreadGroup() {
-        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         Map<String, Long> sums = new HashMap<>();
+        Path tasks = Path.of("/proc/self/task");
+        if (Files.isDirectory(tasks)) {
+            long tickNanos = 10_000_000L; // USER_HZ = 100 on Linux
+            try (var dirs = Files.list(tasks)) {
+                for (Path task : (Iterable<Path>) dirs::iterator) {
+                    try {
+                        String name = Files.readString(task.resolve("comm")).strip();
+                        String stat = Files.readString(task.resolve("stat"));
+                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+                        sums.merge(name.replaceAll("\\d+", "N"), ticks * tickNanos, Long::sum);
+                    } catch (java.io.IOException | RuntimeException gone) {
+                        // the thread ended meanwhile
+                    }
+                }
+            } catch (java.io.IOException e) {
+                return sums;
+            }
+            return sums;
+        }
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
             if (info != null) {
                 String group = info.getThreadName().replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "ID")
