@@ -58,6 +58,7 @@ public final class QueryServer implements AutoCloseable {
     private final Supplier<String> metrics;
     private final List<Route> routes = new ArrayList<>();
     private volatile QueryBackend backend;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private QueryServer(HttpServer server, Optional<String> token, Supplier<String> metrics) {
         this.server = server;
@@ -113,11 +114,13 @@ public final class QueryServer implements AutoCloseable {
         return this;
     }
 
-    /** Stops serving: requests under way get a second to finish. */
+    /** Stops serving: requests under way get a second to finish. Idempotent. */
     @Override
     public void close() {
-        server.stop(1);
-        executor.shutdownNow();
+        if (closed.compareAndSet(false, true)) {
+            server.stop(1);
+            executor.shutdownNow();
+        }
     }
 
     private void handle(HttpExchange exchange) {
