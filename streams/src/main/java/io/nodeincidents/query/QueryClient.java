@@ -62,9 +62,9 @@ public final class QueryClient {
         return base;
     }
 
-    /** {@code GET /incidents}: one page. */
-    public IncidentPage incidents(IncidentQuery query) throws Failure {
-        return IncidentPage.fromJson(get("/incidents", query.params()));
+    /** {@code GET /incidents}: one page, {@code {"incidents": [...], "nextCursor": ...}}. */
+    public JsonNode incidentsJson(IncidentQuery query) throws Failure {
+        return get("/incidents", query.params());
     }
 
     CompletableFuture<IncidentPage> incidentsAsync(IncidentQuery query) {
@@ -83,9 +83,13 @@ public final class QueryClient {
         }
     }
 
-    /** {@code GET /hosts/{host}/events}. */
-    public EventList events(String host, EventQuery query) throws Failure {
-        return EventList.fromJson(get("/hosts/" + segment(host) + "/events", query.params()));
+    /** {@code GET /hosts/{host}/events}: {@code {"host": ..., "events": [...], "truncated": ...}}. */
+    public JsonNode eventsJson(String host, EventQuery query) throws Failure {
+        return get("/hosts/" + segment(host) + "/events", query.params());
+    }
+
+    EventList events(String host, EventQuery query) throws Failure {
+        return EventList.fromJson(eventsJson(host, query));
     }
 
     /** A GET of {@code path} with {@code params}; the JSON body of a 200 answer. */
@@ -153,7 +157,7 @@ public final class QueryClient {
         private final int status;
         private final URI server;
 
-        Failure(int status, URI server, String message, Throwable cause) {
+        public Failure(int status, URI server, String message, Throwable cause) {
             super(message, cause);
             this.status = status;
             this.server = server;
