@@ -1,6 +1,8 @@
 package io.nodeincidents.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.nodeincidents.query.EventQuery;
 import io.nodeincidents.query.IncidentQuery;
 import io.nodeincidents.query.QueryClient;
@@ -17,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
@@ -42,6 +45,7 @@ public final class QueryCommand implements Runnable {
     static final String TOKEN_ENV = "NODEINCIDENTS_QUERY_TOKEN";
     private static final Pattern RELATIVE = Pattern.compile("(\\d{1,9})([smhd])");
     private static final int MAX_TEXT = 160;
+    private static final int MAX_EVIDENCE_SHOWN = 5;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -176,7 +180,7 @@ public final class QueryCommand implements Runnable {
             TextTable table = new TextTable("LAST SEEN", "FIRST SEEN", "HOST", "CAUSE", "SEVERITY", "STATUS", "REV",
                     "PODS", "INCIDENT");
             for (JsonNode incident : page.path("incidents")) {
-                table.row(isoTime(incident.path("lastSeenMicros")), isoTime(incident.path("firstSeenMicros")),
+                table.row(seconds(incident.path("lastSeenMicros")), seconds(incident.path("firstSeenMicros")),
                         incident.path("host").asText(), incident.path("cause").asText(),
                         incident.path("severity").asText(), incident.path("status").asText(),
                         incident.path("revision").asText(), String.valueOf(incident.path("affectedPods").size()),
@@ -295,15 +299,28 @@ public final class QueryCommand implements Runnable {
                 out.append("  ").append(i + 1).append(". ").append(steps.get(i).asText()).append(nl);
             }
         }
-        section(out, "evidence", incident.path("evidence"), ref -> (ref.hasNonNull("timeMicros")
+        section(out, "evidence (journal cursors or file:line)", limited(incident.path("evidence")), ref -> ref.has("more") ? ref.path("host").asText() : (ref.hasNonNull("timeMicros")
                 ? isoTime(ref.get("timeMicros")) + "  " : "") + ref.path("host").asText() + "  "
                 + (ref.hasNonNull("cursor") ? "cursor " + ref.get("cursor").asText()
                 : ref.path("file").asText() + ":" + ref.path("line").asText()));
         return out.toString();
     }
 
-    private static void section(StringBuilder out, String title, JsonNode items,
-            java.util.function.Function<JsonNode, String> line) {
+    /** The first {@value #MAX_EVIDENCE_SHOWN} references; --json has them all. */
+    private static JsonNode limited(JsonNode refs) {
+        if (refs.size() <= MAX_EVIDENCE_SHOWN) {
+            return refs;
+        }
+        ArrayNode shown = JsonNodeFactory.instance.arrayNode();
+        for (int i = 0; i < MAX_EVIDENCE_SHOWN; i++) {
+            shown.add(refs.get(i));
+        }
+        shown.addObject().put("host", "... and " + (refs.size() - MAX_EVIDENCE_SHOWN) + " more (--json shows all)")
+                .put("more", true);
+        return shown;
+    }
+
+    private static void section(StringBuilder out, String title, JsonNode items, Function<JsonNode, String> line) {
         if (items.isEmpty()) {
             return;
         }
@@ -325,6 +342,14 @@ public final class QueryCommand implements Runnable {
 
     private static String shorten(String text) {
         return text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT - 3) + "...";
+    }
+
+    /** Microseconds since the epoch as ISO-8601 UTC, to the second: for the incident table. */
+    static String seconds(JsonNode micros) {
+        if (micros == null || !micros.canConvertToLong()) {
+            return "-";
+        }
+        return Instant.ofEpochSecond(Math.floorDiv(micros.asLong(), 1_000_000L)).toString();
     }
 
     /** Microseconds since the epoch as ISO-8601 UTC, whole seconds unless the log was finer. */
