@@ -1,6 +1,7 @@
 package io.nodeincidents.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nodeincidents.schemas.AffectedPod;
 import io.nodeincidents.schemas.FleetAlert;
 import io.nodeincidents.schemas.FleetHost;
@@ -61,9 +62,17 @@ public final class IncidentPrinter {
     /** The record as one line of plain JSON (unions unwrapped, enums as names). */
     public static String json(org.apache.avro.specific.SpecificRecord record) {
         try {
-            // Avro's own rendering is JSON for these records (no bytes fields); re-parsing checks it and makes it
-            // one compact line
-            return JSON.writeValueAsString(JSON.readTree(record.toString()));
+            return JSON.writeValueAsString(tree(record));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot render " + record.getSchema().getName() + " as JSON", e);
+        }
+    }
+
+    /** The record as a JSON object, the one {@link #json} prints (the query API serves and embeds it). */
+    public static ObjectNode tree(org.apache.avro.specific.SpecificRecord record) {
+        try {
+            // Avro's own rendering is JSON for these records (no bytes fields); re-parsing checks it
+            return (ObjectNode) JSON.readTree(record.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot render " + record.getSchema().getName() + " as JSON", e);
         }

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             CorrelateCommand.class,
             DemoCommand.class,
             KafkaCommand.class,
+            QueryCommand.class,
             ReplayCommand.class,
             ShipCommand.class,
             CommandLine.HelpCommand.class

@@ -3,10 +3,14 @@ package io.nodeincidents.correlate;
 import io.nodeincidents.config.ConfigSources;
 import io.nodeincidents.config.DocumentedOptions;
 import io.nodeincidents.ingest.cli.KafkaClientOptions;
+import io.nodeincidents.query.QueryServer;
+import io.nodeincidents.query.StreamsQueryBackend;
 import io.nodeincidents.topology.CorrelatorSettings;
 import io.nodeincidents.topology.IncidentTopology;
 import io.nodeincidents.topology.Topics;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -33,6 +38,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -40,8 +46,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /**
- * {@code nodeincidents correlate}: runs the correlator ({@link IncidentTopology}) until SIGTERM or Ctrl-C, then
- * closes it cleanly (state flushed, transactions committed). Creates missing topics first. Exit codes: 0 after a
+ * {@code nodeincidents correlate}: runs the correlator ({@link IncidentTopology}) and its query API
+ * ({@link QueryServer}) until SIGTERM or Ctrl-C, then closes both cleanly (state flushed, transactions committed). Creates missing topics first. Exit codes: 0 after a
  * requested stop, 1 when the application failed, 2 on a configuration error (one line saying which).
  */
 @Command(name = "correlate", mixinStandardHelpOptions = true, sortOptions = false,
@@ -49,7 +55,8 @@ import picocli.CommandLine.Mixin;
                 + " decodes kernel memory reports and runtime failures per host, correlates them into incidents"
                 + " (topic incidents, keyed by incidentId), rolls incidents of one cause on several hosts up into"
                 + " fleet alerts (topic fleet.alerts) and sets aside records it cannot read (journal.deadletter)."
-                + " Runs until SIGTERM or Ctrl-C. Creates missing topics on start.",
+                + " Serves the query API (incidents, each host's events) on query.port. Runs until SIGTERM or"
+                + " Ctrl-C. Creates missing topics on start.",
         footerHeading = "%nSettings (--config file, NODEINCIDENTS_* environment, -X KEY=VALUE; any other Kafka,"
                 + " Streams or schema registry property passes through):%n")
 public final class CorrelateCommand implements Callable<Integer>, DocumentedOptions {
@@ -71,6 +78,8 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
     Map<String, String> environment = System.getenv();
 
     private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private volatile InetSocketAddress queryAddress;
+    private volatile Supplier<String> metrics;
 
     @Override
     public Integer call() {
@@ -89,6 +98,23 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
             return EXIT_CONFIG;
         }
         Map<String, Object> props = settings.streamsProperties();
+        // bound first: a port in use fails the start at once, and a port given as 0 is known before Kafka Streams
+        // is built, to advertise as application.server
+        QueryServer server = null;
+        if (settings.queryEnabled()) {
+            InetSocketAddress listen = new InetSocketAddress(settings.queryListenAddress(), settings.queryPort());
+            try {
+                server = QueryServer.bind(listen, settings.queryToken(), metrics);
+            } catch (IOException | RuntimeException e) {
+                err.println("correlate: cannot serve the query API on " + settings.queryListenAddress() + ":"
+                        + settings.queryPort() + " (" + CorrelatorSettings.QUERY_LISTEN_ADDRESS + ", "
+                        + CorrelatorSettings.QUERY_PORT + "): " + oneLine(String.valueOf(e.getMessage())));
+                err.flush();
+                return EXIT_FAILED;
+            }
+            queryAddress = server.address();
+            advertise(props, server.address());
+        }
         if (settings.createTopics()) {
             try {
                 List<String> created = createMissingTopics(props, topics.names(), settings.topicPartitions(),
@@ -101,9 +127,11 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
                 err.println("correlate: cannot create topics on " + props.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)
                         + ": " + oneLine(String.valueOf(cause.getMessage())));
                 err.flush();
+                closeApi(server);
                 return EXIT_FAILED;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                closeApi(server);
                 return EXIT_FAILED;
             }
         }
@@ -112,13 +140,26 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicBoolean announced = new AtomicBoolean();
         KafkaStreams streams;
+        Optional<HostInfo> self;
         try {
             streams = new KafkaStreams(topology, streamsProps);
+            Object endpoint = props.get(StreamsConfig.APPLICATION_SERVER_CONFIG);
+            self = endpoint == null || String.valueOf(endpoint).isBlank() ? Optional.empty()
+                    : Optional.of(HostInfo.buildFromEndpoint(String.valueOf(endpoint)));
         } catch (ConfigException | org.apache.kafka.streams.errors.StreamsException e) {
+            closeApi(server);
             err.println("correlate: " + oneLine(e.getMessage()));
             err.flush();
             return EXIT_CONFIG;
         }
+        if (server != null) {
+            server.start(new StreamsQueryBackend(streams, self, settings.queryToken()));
+            out.println("correlate: query API on http://" + hostPort(server.address()) + " (/incidents,"
+                    + " /hosts/{host}/events, /health, /ready, /openapi.json)"
+                    + self.map(s -> "; other instances reach it as " + s.host() + ":" + s.port()).orElse(""));
+            out.flush();
+        }
+        QueryServer api = server;
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("correlator stopped by an unexpected error", e);
             failure.compareAndSet(null, e);
@@ -140,6 +181,7 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
         // SIGTERM / Ctrl-C run the JVM's shutdown hooks: close cleanly there, then let the JVM exit
         Thread hook = new Thread(() -> {
             stopRequested.countDown();
+            closeApi(api);
             close(streams);
         }, "correlate-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -149,6 +191,7 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            closeApi(api);
             close(streams);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -174,6 +217,51 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
     static void close(KafkaStreams streams) {
         streams.close(CloseOptions.timeout(CLOSE_TIMEOUT)
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    }
+
+    private static void closeApi(QueryServer api) {
+        if (api != null) {
+            api.close();
+        }
+    }
+
+    /**
+     * Without {@code application.server} an instance cannot tell the others where its API is. When the API
+     * listens on a definite address, that address is the one to advertise (one instance, or several on one
+     * machine); on a wildcard address only the deployment knows the name others reach it at (the Kubernetes
+     * manifests set NODEINCIDENTS_APPLICATION_SERVER), so this instance then answers from its own stores alone.
+     */
+    private static void advertise(Map<String, Object> props, InetSocketAddress bound) {
+        if (props.get(StreamsConfig.APPLICATION_SERVER_CONFIG) != null) {
+            return;
+        }
+        if (bound.getAddress() != null && !bound.getAddress().isAnyLocalAddress()) {
+            props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, hostPort(bound));
+        } else {
+            LOG.warn("application.server is not set and the query API listens on every interface: this instance"
+                    + " answers queries from its own stores only. With several instances set application.server"
+                    + " (NODEINCIDENTS_APPLICATION_SERVER) to the host:port the others reach this API at.");
+        }
+    }
+
+    private static String hostPort(InetSocketAddress address) {
+        String host = address.getAddress() == null ? address.getHostString() : address.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    /**
+     * Where the query API listens once {@link #call()} has bound it; empty before, or when it is disabled.
+     */
+    public Optional<InetSocketAddress> queryAddress() {
+        return Optional.ofNullable(queryAddress);
+    }
+
+    /**
+     * Gives the query API's {@code /metrics} its Prometheus text; without one {@code /metrics} answers 404. Call
+     * before {@link #call()}.
+     */
+    public void metricsText(Supplier<String> prometheusText) {
+        this.metrics = prometheusText;
     }
 
     /** Asks a running {@link #call()} to close the application and return (what a signal does). */

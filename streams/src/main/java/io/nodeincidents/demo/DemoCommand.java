@@ -12,6 +12,7 @@ import io.nodeincidents.schemas.FleetAlert;
 import io.nodeincidents.schemas.Incident;
 import io.nodeincidents.schemas.IncidentStatus;
 import io.nodeincidents.schemas.JournalEntry;
+import io.nodeincidents.topology.CorrelatorSettings;
 import io.nodeincidents.topology.TemporaryDirectory;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -62,12 +63,18 @@ public final class DemoCommand implements Callable<Integer> {
     static final String APPLICATION_ID = "nodeincidents-demo";
 
     @Option(names = "--serve", description = "Keep the broker and the correlator running after the samples, until"
-            + " Ctrl-C (replay more logs into the printed bootstrap address).")
+            + " Ctrl-C (replay more logs into the printed bootstrap address), and serve the query API on"
+            + " --query-port.")
     boolean serve;
 
     @Option(names = "--port", defaultValue = "0", paramLabel = "PORT",
             description = "Port of the demo's Kafka broker (default: a free port).")
     int port;
+
+    @Option(names = "--query-port", defaultValue = "8080", paramLabel = "PORT",
+            description = "With --serve: port of the query API on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 for a free"
+                    + " one), e.g. 'nodeincidents query incidents' or curl localhost:8080/incidents?host=slave-138.")
+    int queryPort;
 
     @Option(names = "--schema-registry-url", defaultValue = IN_PROCESS_REGISTRY, paramLabel = "URL",
             description = "Schema registry to use (default: ${DEFAULT-VALUE}, in this process only). Give a real one,"
@@ -113,11 +120,15 @@ public final class DemoCommand implements Callable<Integer> {
 
             CorrelateCommand correlator = new CorrelateCommand();
             AtomicReference<Integer> correlatorExit = new AtomicReference<>();
+            // the query API only when the demo stays up to be asked
             Thread app = new Thread(() -> correlatorExit.set(CommandLines.create(correlator).execute(
                     "--bootstrap-servers", bootstrap, "--schema-registry-url", registry,
                     "-X", "application.id=" + APPLICATION_ID,
                     "-X", "state.dir=" + work.resolve("state"),
-                    "-X", "topics.partitions=3")), "demo-correlator");
+                    "-X", "topics.partitions=3",
+                    "-X", CorrelatorSettings.QUERY_ENABLED + "=" + serve,
+                    "-X", CorrelatorSettings.QUERY_LISTEN_ADDRESS + "=127.0.0.1",
+                    "-X", CorrelatorSettings.QUERY_PORT + "=" + queryPort)), "demo-correlator");
             app.setDaemon(true);
             app.start();
 
@@ -149,6 +160,11 @@ public final class DemoCommand implements Callable<Integer> {
                         + registry + (registry.startsWith("mock://") ? " (in-process: start the demo with"
                         + " --schema-registry-url to ship from other processes)" : "")
                         + "; incidents print here as they are emitted. Ctrl-C stops.");
+                correlator.queryAddress().ifPresent(api -> out.println("demo: query API at http://127.0.0.1:"
+                        + api.getPort() + ", e.g. nodeincidents query incidents"
+                        + (api.getPort() == 8080 ? "" : " --url http://127.0.0.1:" + api.getPort())
+                        + " --host slave-138, or curl 'localhost:" + api.getPort()
+                        + "/incidents?host=slave-138'"));
                 out.flush();
                 CountDownLatch forever = new CountDownLatch(1);
                 Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));

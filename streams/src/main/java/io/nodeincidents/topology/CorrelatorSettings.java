@@ -7,12 +7,14 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -42,12 +44,19 @@ public final class CorrelatorSettings extends AbstractConfig {
     public static final String TOPIC_PARTITIONS = "topics.partitions";
     public static final String TOPIC_REPLICATION = "topics.replication.factor";
     public static final String TOPIC_CREATE = "topics.create";
+    public static final String QUERY_ENABLED = "query.enabled";
+    public static final String QUERY_LISTEN_ADDRESS = "query.listen.address";
+    public static final String QUERY_PORT = "query.port";
+    public static final String QUERY_TOKEN = "query.token";
+    public static final String QUERY_EVENTS_RETENTION_MS = "query.events.retention.ms";
+    public static final String QUERY_INCIDENTS_RETENTION_MS = "query.incidents.retention.ms";
 
     public static final String APPLICATION_ID_DEFAULT = "nodeincidents-correlate";
 
     private static final String GROUP_TOPICS = "Topics";
     private static final String GROUP_CORRELATION = "Correlation";
     private static final String GROUP_STREAMS = "Streams";
+    private static final String GROUP_QUERY = "Query API";
 
     /** Every option of ours, plus the Streams settings whose defaults we change. */
     public static final ConfigDef DEFINITION = new ConfigDef()
@@ -139,7 +148,29 @@ public final class CorrelatorSettings extends AbstractConfig {
                     System.getProperty("java.io.tmpdir") + "/kafka-streams", Importance.MEDIUM,
                     "Directory of the local state stores (RocksDB). Put it on a persistent volume: the stores are"
                             + " rebuilt from their changelogs otherwise, which takes time.", GROUP_STREAMS, 5,
-                    ConfigDef.Width.LONG, "State directory");
+                    ConfigDef.Width.LONG, "State directory")
+            .define(QUERY_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Serve the query API (/incidents, /hosts/{host}/events, /health, /ready, /metrics) over HTTP"
+                            + " while the correlator runs.", GROUP_QUERY, 1, ConfigDef.Width.SHORT, "Query API")
+            .define(QUERY_LISTEN_ADDRESS, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(),
+                    Importance.MEDIUM, "Address the query API listens on; 0.0.0.0 for every interface (in a"
+                            + " container).", GROUP_QUERY, 2, ConfigDef.Width.MEDIUM, "Query listen address")
+            .define(QUERY_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,
+                    "Port of the query API (0: a free port). With several instances set application.server to"
+                            + " the host:port the other instances reach this API at: any instance then answers for"
+                            + " all, forwarding to the one that holds the data.", GROUP_QUERY, 3,
+                    ConfigDef.Width.SHORT, "Query port")
+            .define(QUERY_TOKEN, Type.PASSWORD, null, Importance.MEDIUM,
+                    "Bearer token the query API requires (Authorization: Bearer TOKEN) on every path but /health"
+                            + " and /ready; none when unset. Every instance must have the same one.", GROUP_QUERY, 4,
+                    ConfigDef.Width.MEDIUM, "Query token")
+            .define(QUERY_EVENTS_RETENTION_MS, Type.LONG, Duration.ofDays(7).toMillis(), Range.atLeast(60_000),
+                    Importance.LOW, "How long (in event time) each host's parsed kernel and runtime events are kept"
+                            + " for /hosts/{host}/events.", GROUP_QUERY, 5, ConfigDef.Width.SHORT,
+                    "Events retention")
+            .define(QUERY_INCIDENTS_RETENTION_MS, Type.LONG, Duration.ofDays(30).toMillis(), Range.atLeast(60_000),
+                    Importance.LOW, "How long (in event time, after its last evidence) an incident stays queryable"
+                            + " under /incidents.", GROUP_QUERY, 6, ConfigDef.Width.SHORT, "Incidents retention");
 
     private final Map<String, String> original;
 
@@ -213,6 +244,33 @@ public final class CorrelatorSettings extends AbstractConfig {
 
     public int deadLetterMaxValueBytes() {
         return getInt(DEAD_LETTER_MAX_BYTES);
+    }
+
+    public boolean queryEnabled() {
+        return getBoolean(QUERY_ENABLED);
+    }
+
+    public String queryListenAddress() {
+        return getString(QUERY_LISTEN_ADDRESS);
+    }
+
+    public int queryPort() {
+        return getInt(QUERY_PORT);
+    }
+
+    /** The bearer token the query API requires, if one is set. */
+    public Optional<String> queryToken() {
+        Password token = getPassword(QUERY_TOKEN);
+        return token == null || token.value().isEmpty() ? Optional.empty()
+                : Optional.of(token.value());
+    }
+
+    public Duration queryEventsRetention() {
+        return Duration.ofMillis(getLong(QUERY_EVENTS_RETENTION_MS));
+    }
+
+    public Duration queryIncidentsRetention() {
+        return Duration.ofMillis(getLong(QUERY_INCIDENTS_RETENTION_MS));
     }
 
     /** The join and episode semantics (W, grace, G, update interval) for the aggregator; caps keep their defaults. */

@@ -3,11 +3,13 @@ package io.nodeincidents.topology;
 import io.nodeincidents.fleet.FleetRollup;
 import io.nodeincidents.incident.IncidentAggregator;
 import io.nodeincidents.incident.IncidentSettings;
+import io.nodeincidents.query.QueryStores;
 import io.nodeincidents.schemas.FleetAlert;
 import io.nodeincidents.schemas.Incident;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -33,6 +35,9 @@ import org.apache.kafka.streams.state.Stores;
  *        -> incidents (incidentId -> Incident)
  *   -> re-keyed by cause (repartition) -> fleet rollup per cause (FleetCauseState store)
  *        -> fleet.alerts (alertId -> FleetAlert)
+ * for the query API ({@link QueryStores}):
+ *   extracted events -> per-host event log (window store, host -> event JSON at its event time)
+ *   incidents (read back from their topic, partitioned by incidentId) -> latest revision per incidentId
  * </pre>
  *
  * All stores are persistent and changelogged; with {@code processing.guarantee=exactly_once_v2} (the default) each
@@ -110,12 +115,37 @@ public final class IncidentTopology {
                         HostCorrelation.STORE, EventExtraction.CLOCKS);
         incidents.to(topics.incidents().name(), topics.incidents().produced().withName("incidents-sink"));
 
+        addQueryStores(builder, settings, topics, extracted.get("extracted-events"));
+
         FleetRollup rollup = new FleetRollup(settings.fleetSettings());
         KStream<String, FleetAlert> alerts = incidents
                 .selectKey((incidentId, incident) -> String.valueOf(incident.getCause()), Named.as("key-by-cause"))
                 .repartition(Repartitioned.with(Serdes.String(), topics.incidents().valueSerde()).withName(BY_CAUSE))
                 .process(() -> new FleetCauseRollup(rollup), Named.as("fleet-rollup"), FleetCauseRollup.STORE);
         alerts.to(topics.fleetAlerts().name(), topics.fleetAlerts().produced().withName("fleet-alerts-sink"));
+    }
+
+    /**
+     * The stores of the query API ({@link QueryStores}). The incidents are read back from their topic rather than
+     * taken from the stream above: that stream runs in the task of the host's journal.entries partition, while a
+     * store keyed by incidentId must be partitioned by incidentId for an instance to find the one holding an id.
+     * The events stay in the host's task, keyed by host as journal.entries is.
+     */
+    private static void addQueryStores(StreamsBuilder builder, CorrelatorSettings settings, Topics topics,
+            KStream<String, Routing.Extracted> events) {
+        builder.addStateStore(QueryStores.incidentsStore());
+        builder.addStateStore(QueryStores.hostEventsStore(settings.queryEventsRetention()));
+        Duration incidentRetention = settings.queryIncidentsRetention();
+        builder.stream(topics.incidents().name(), topics.incidents().consumed().withName("incidents-for-query"))
+                .process(() -> QueryStores.latestIncidents(incidentRetention), Named.as("query-latest-incidents"),
+                        QueryStores.INCIDENTS);
+        events.mapValues(IncidentTopology::eventRecord, Named.as("query-event-record"))
+                .process(QueryStores::hostEventLog, Named.as("query-host-event-log"), QueryStores.HOST_EVENTS);
+    }
+
+    private static SpecificRecord eventRecord(Routing.Extracted extracted) {
+        return extracted instanceof Routing.KernelEvent kernel ? kernel.event()
+                : ((Routing.RuntimeEvent) extracted).event();
     }
 
     /**

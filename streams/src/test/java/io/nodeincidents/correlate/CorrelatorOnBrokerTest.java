@@ -16,6 +16,10 @@ import io.nodeincidents.testkit.KafkaBrokerExtension;
 import io.nodeincidents.topology.CorrelatorSettings;
 import io.nodeincidents.topology.Topics;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +36,8 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -43,6 +49,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -212,6 +219,7 @@ class CorrelatorOnBrokerTest {
                 "--schema-registry-url", (String) config.remove("schema.registry.url")));
         config.remove(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
         config.put(CorrelatorSettings.TOPIC_PARTITIONS, "2");
+        config.put(CorrelatorSettings.QUERY_PORT, "0");
         config.forEach((k, v) -> {
             args.add("-X");
             args.add(k + "=" + v);
@@ -232,6 +240,19 @@ class CorrelatorOnBrokerTest {
                 Thread.sleep(100);
             }
             assertThat(out.toString()).as(err.toString()).contains("correlate: running", "created topics");
+            // the query API runs with it, on the free port it was given, and answers once Streams runs
+            Matcher api = Pattern.compile("query API on (http://\\S+) ")
+                    .matcher(out.toString());
+            assertThat(api.find()).as(out.toString()).isTrue();
+            HttpClient http = HttpClient.newHttpClient();
+            URI base = URI.create(api.group(1));
+            Awaitility.await().atMost(WAIT).until(() -> http.send(HttpRequest
+                    .newBuilder(base.resolve("/ready")).build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode() == 200);
+            HttpResponse<String> incidents = http.send(HttpRequest
+                    .newBuilder(base.resolve("/incidents")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(incidents.statusCode()).as(incidents.body()).isEqualTo(200);
+            assertThat(incidents.body()).isEqualTo("{\"incidents\":[],\"nextCursor\":null}");
             String incidentsTopic = (String) config.get(CorrelatorSettings.INCIDENTS_TOPIC);
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", KAFKA.bootstrapServers()))) {
                 Map<String, TopicDescription> described = admin.describeTopics(List.of(incidentsTopic,

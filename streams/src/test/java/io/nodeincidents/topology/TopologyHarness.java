@@ -123,6 +123,16 @@ final class TopologyHarness implements AutoCloseable {
         return driver.getKeyValueStore(EventExtraction.CLOCKS);
     }
 
+    /** The query API's store of the latest incident revisions (incidentId -> JSON). */
+    org.apache.kafka.streams.state.KeyValueStore<String, String> queryIncidents() {
+        return driver.getKeyValueStore(io.nodeincidents.query.QueryStores.INCIDENTS);
+    }
+
+    /** The query API's store of each host's events (host -> event JSON at its event time). */
+    org.apache.kafka.streams.state.WindowStore<String, String> queryHostEvents() {
+        return driver.getWindowStore(io.nodeincidents.query.QueryStores.HOST_EVENTS);
+    }
+
     TopologyHarness advanceWallClock(Duration by) {
         driver.advanceWallClockTime(by);
         return this;

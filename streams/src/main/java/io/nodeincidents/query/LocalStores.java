@@ -1,0 +1,102 @@
+package io.nodeincidents.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyWindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+
+/**
+ * Reads this instance's part of the {@link QueryStores}: the partitions whose tasks are active here.
+ */
+public final class LocalStores {
+
+    private final Supplier<ReadOnlyKeyValueStore<String, String>> incidents;
+    private final Supplier<ReadOnlyWindowStore<String, String>> events;
+
+    /** Over stores the suppliers give (a TopologyTestDriver's, in tests). */
+    public LocalStores(Supplier<ReadOnlyKeyValueStore<String, String>> incidents,
+            Supplier<ReadOnlyWindowStore<String, String>> events) {
+        this.incidents = incidents;
+        this.events = events;
+    }
+
+    /** Over the active stores of a running application (interactive queries). */
+    public static LocalStores of(KafkaStreams streams) {
+        return new LocalStores(
+                () -> streams.store(StoreQueryParameters.fromNameAndType(QueryStores.INCIDENTS,
+                        QueryableStoreTypes.keyValueStore())),
+                () -> streams.store(StoreQueryParameters.fromNameAndType(QueryStores.HOST_EVENTS,
+                        QueryableStoreTypes.windowStore())));
+    }
+
+    /** The page {@code query} asks for, of the incidents held here. A scan: incidents are few next to entries. */
+    public IncidentPage incidents(IncidentQuery query) {
+        List<JsonNode> matching = new ArrayList<>();
+        try (KeyValueIterator<String, String> all = open(incidents).all()) {
+            while (all.hasNext()) {
+                JsonNode incident = QueryStores.read(all.next().value);
+                if (query.matches(incident) && (query.after() == null || query.after().precedes(incident))) {
+                    matching.add(IncidentJson.summary(incident));
+                }
+            }
+        } catch (InvalidStateStoreException e) {
+            throw notQueryable(e);
+        }
+        return IncidentPage.of(matching, query.limit());
+    }
+
+    public Optional<JsonNode> incident(String incidentId) {
+        try {
+            String json = open(incidents).get(incidentId);
+            return json == null ? Optional.empty() : Optional.of(QueryStores.read(json));
+        } catch (InvalidStateStoreException e) {
+            throw notQueryable(e);
+        }
+    }
+
+    /** The host's events in the range, oldest first, each once. */
+    public EventList events(String host, EventQuery query) {
+        List<JsonNode> found = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        boolean truncated = false;
+        try (WindowStoreIterator<String> range = open(events).fetch(host, query.from(), query.to())) {
+            while (range.hasNext()) {
+                KeyValue<Long, String> next = range.next();
+                JsonNode event = QueryStores.read(next.value);
+                // an event re-extracted after a crash (at-least-once) is stored twice: show it once
+                if (!seen.add(event.path("eventId").asText())) {
+                    continue;
+                }
+                if (found.size() == query.limit()) {
+                    truncated = true;
+                    break;
+                }
+                found.add(event);
+            }
+        } catch (InvalidStateStoreException e) {
+            throw notQueryable(e);
+        }
+        return new EventList(host, found, truncated);
+    }
+
+    private static <S> S open(Supplier<S> store) {
+        return store.get();
+    }
+
+    private static QueryException notQueryable(InvalidStateStoreException e) {
+        return new QueryException(503, "the stores are not queryable right now (starting or rebalancing): "
+                + e.getMessage() + "; retry shortly", e);
+    }
+}

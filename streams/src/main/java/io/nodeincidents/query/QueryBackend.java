@@ -1,0 +1,57 @@
+package io.nodeincidents.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * What the HTTP layer asks. {@code localOnly} is set on requests another instance forwarded: they are answered from
+ * this instance's stores, never forwarded again.
+ *
+ * @see StreamsQueryBackend the backend of a running correlator
+ */
+public interface QueryBackend {
+
+    /** @throws QueryException 503 while the stores are not queryable, 502 when an instance did not answer */
+    IncidentPage incidents(IncidentQuery query, boolean localOnly);
+
+    /** The latest revision of the incident, with all evidence; empty when no instance knows the id. */
+    Optional<JsonNode> incident(String incidentId, boolean localOnly);
+
+    EventList events(String host, EventQuery query, boolean localOnly);
+
+    /** Whether the stores can be queried, and the state that says so (Kafka Streams' state). */
+    Readiness readiness();
+
+    /**
+     * @param ready true when queries can be answered
+     * @param state what the application is doing, e.g. RUNNING, REBALANCING
+     */
+    record Readiness(boolean ready, String state) {
+    }
+
+    /** A backend over one set of stores, all of the data (one instance, or a test's topology). */
+    static QueryBackend local(LocalStores stores, Supplier<Readiness> readiness) {
+        return new QueryBackend() {
+            @Override
+            public IncidentPage incidents(IncidentQuery query, boolean localOnly) {
+                return stores.incidents(query);
+            }
+
+            @Override
+            public Optional<JsonNode> incident(String incidentId, boolean localOnly) {
+                return stores.incident(incidentId);
+            }
+
+            @Override
+            public EventList events(String host, EventQuery query, boolean localOnly) {
+                return stores.events(host, query);
+            }
+
+            @Override
+            public Readiness readiness() {
+                return readiness.get();
+            }
+        };
+    }
+}
