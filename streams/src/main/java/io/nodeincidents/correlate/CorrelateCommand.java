@@ -3,6 +3,7 @@ package io.nodeincidents.correlate;
 import io.nodeincidents.config.ConfigSources;
 import io.nodeincidents.config.DocumentedOptions;
 import io.nodeincidents.ingest.cli.KafkaClientOptions;
+import io.nodeincidents.metrics.CorrelatorMetrics;
 import io.nodeincidents.query.QueryServer;
 import io.nodeincidents.query.StreamsQueryBackend;
 import io.nodeincidents.topology.CorrelatorSettings;
@@ -26,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -79,7 +79,6 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
 
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile InetSocketAddress queryAddress;
-    private volatile Supplier<String> metrics;
 
     @Override
     public Integer call() {
@@ -88,10 +87,12 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
         CorrelatorSettings settings;
         Topics topics;
         Topology topology;
+        // one registry per run: the topology counts into it, the query API's /metrics serves it
+        CorrelatorMetrics metrics = new CorrelatorMetrics();
         try {
             settings = new CorrelatorSettings(kafka.settings(environment));
             topics = Topics.from(settings);
-            topology = buildTopology(settings, topics);
+            topology = buildTopology(settings, topics, metrics);
         } catch (ConfigSources.ConfigException | ConfigException e) {
             err.println("correlate: " + oneLine(e.getMessage()));
             err.flush();
@@ -104,7 +105,7 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
         if (settings.queryEnabled()) {
             InetSocketAddress listen = new InetSocketAddress(settings.queryListenAddress(), settings.queryPort());
             try {
-                server = QueryServer.bind(listen, settings.queryToken(), metrics);
+                server = QueryServer.bind(listen, settings.queryToken(), metrics::scrape);
             } catch (IOException | RuntimeException e) {
                 err.println("correlate: cannot serve the query API on " + settings.queryListenAddress() + ":"
                         + settings.queryPort() + " (" + CorrelatorSettings.QUERY_LISTEN_ADDRESS + ", "
@@ -185,6 +186,8 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
             close(streams);
         }, "correlate-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        // the Kafka Streams client metrics (consumer lag among them) next to our counters
+        CorrelatorMetrics.StreamsBinding clientMetrics = metrics.bind(streams);
         try {
             streams.start();
             stopRequested.await();
@@ -193,6 +196,8 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
         } finally {
             closeApi(api);
             close(streams);
+            clientMetrics.close();
+            metrics.close();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
@@ -256,22 +261,14 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
         return Optional.ofNullable(queryAddress);
     }
 
-    /**
-     * Gives the query API's {@code /metrics} its Prometheus text; without one {@code /metrics} answers 404. Call
-     * before {@link #call()}.
-     */
-    public void metricsText(Supplier<String> prometheusText) {
-        this.metrics = prometheusText;
-    }
-
     /** Asks a running {@link #call()} to close the application and return (what a signal does). */
     public void stop() {
         stopRequested.countDown();
     }
 
-    static Topology buildTopology(CorrelatorSettings settings, Topics topics) {
+    static Topology buildTopology(CorrelatorSettings settings, Topics topics, CorrelatorMetrics metrics) {
         org.apache.kafka.streams.StreamsBuilder builder = new org.apache.kafka.streams.StreamsBuilder();
-        IncidentTopology.build(builder, settings, topics);
+        IncidentTopology.build(builder, settings, topics, metrics);
         return builder.build();
     }
 

@@ -94,6 +94,13 @@ public final class DemoCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+
+    /** Ends a {@code --serve} run as Ctrl-C does (for callers that run the demo in-process). */
+    public void stop() {
+        stopRequested.countDown();
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -166,7 +173,7 @@ public final class DemoCommand implements Callable<Integer> {
                         + " --host slave-138, or curl 'localhost:" + api.getPort()
                         + "/incidents?host=slave-138'"));
                 out.flush();
-                CountDownLatch forever = new CountDownLatch(1);
+                CountDownLatch forever = stopRequested;
                 Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
                 try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
                     long reported = replayed.produced();

@@ -29,6 +29,7 @@ public final class CorrelatorSettings extends AbstractConfig {
     public static final String INCIDENTS_TOPIC = "incidents.topic";
     public static final String FLEET_ALERTS_TOPIC = "fleet.alerts.topic";
     public static final String DEAD_LETTER_TOPIC = "deadletter.topic";
+    public static final String INCIDENTS_ECS_TOPIC = "incidents.ecs.topic";
     public static final String WINDOW_MS = "correlation.window.ms";
     public static final String GRACE_MS = "correlation.grace.ms";
     public static final String GAP_MS = "correlation.gap.ms";
@@ -74,17 +75,22 @@ public final class CorrelatorSettings extends AbstractConfig {
                     Importance.HIGH, "Topic of DeadLetter records: journal entries that could not be decoded or"
                             + " processed, with the reason and where they were read.",
                     GROUP_TOPICS, 4, ConfigDef.Width.MEDIUM, "Dead-letter topic")
+            .define(INCIDENTS_ECS_TOPIC, Type.STRING, "incidents.ecs", Importance.MEDIUM,
+                    "Topic of the SIEM feed: every Incident revision again as a JSON document with Elastic Common"
+                            + " Schema field names (event.id = incidentId, for upserts), keyed by incidentId, for"
+                            + " Logstash, Kafka Connect sinks and Splunk without Avro. Empty: no SIEM feed.",
+                    GROUP_TOPICS, 5, ConfigDef.Width.MEDIUM, "Incidents ECS topic")
             .define(TOPIC_CREATE, Type.BOOLEAN, true, Importance.MEDIUM,
-                    "correlate creates the four topics above when they are missing (existing topics are left as"
-                            + " they are).", GROUP_TOPICS, 5, ConfigDef.Width.SHORT, "Create topics")
+                    "correlate creates the topics above when they are missing (existing topics are left as"
+                            + " they are).", GROUP_TOPICS, 6, ConfigDef.Width.SHORT, "Create topics")
             .define(TOPIC_PARTITIONS, Type.INT, 6, Range.between(1, 10_000), Importance.MEDIUM,
                     "Partitions of topics correlate creates. journal.entries is keyed by host, so this bounds how"
-                            + " many instances can share the work.", GROUP_TOPICS, 6, ConfigDef.Width.SHORT,
+                            + " many instances can share the work.", GROUP_TOPICS, 7, ConfigDef.Width.SHORT,
                     "Partitions")
             .define(TOPIC_REPLICATION, Type.SHORT, (short) -1, Range.between(-1, 100), Importance.MEDIUM,
                     "Replication factor of topics correlate creates; -1 takes the broker's"
                             + " default.replication.factor, which suits both a one-broker test setup and a cluster.",
-                    GROUP_TOPICS, 7, ConfigDef.Width.SHORT, "Replication factor")
+                    GROUP_TOPICS, 8, ConfigDef.Width.SHORT, "Replication factor")
             .define(WINDOW_MS, Type.LONG, Duration.ofMinutes(2).toMillis(), Range.atLeast(1), Importance.HIGH,
                     "W: a runtime failure joins a kernel memory event when their event times are at most this far"
                             + " apart (before or after).", GROUP_CORRELATION, 1, ConfigDef.Width.SHORT, "Window W")
@@ -196,6 +202,12 @@ public final class CorrelatorSettings extends AbstractConfig {
 
     public String incidentsTopic() {
         return getString(INCIDENTS_TOPIC);
+    }
+
+    /** The SIEM feed's topic, or empty when the feed is off. */
+    public java.util.Optional<String> incidentsEcsTopic() {
+        String name = getString(INCIDENTS_ECS_TOPIC);
+        return name == null || name.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(name.strip());
     }
 
     public String fleetAlertsTopic() {

@@ -4,6 +4,8 @@ import io.nodeincidents.fleet.FleetRollup;
 import io.nodeincidents.incident.IncidentAggregator;
 import io.nodeincidents.incident.IncidentSettings;
 import io.nodeincidents.query.QueryStores;
+import io.nodeincidents.metrics.CorrelatorMetrics;
+import io.nodeincidents.schemas.DeadLetter;
 import io.nodeincidents.schemas.FleetAlert;
 import io.nodeincidents.schemas.Incident;
 import java.time.Duration;
@@ -32,7 +34,7 @@ import org.apache.kafka.streams.state.Stores;
  *      stream-time and wall-clock punctuation)
  *        -> failures -> journal.deadletter
  *   -> correlation per host at the host's time (HostIncidentState store; stream-time punctuation)
- *        -> incidents (incidentId -> Incident)
+ *        -> incidents (incidentId -> Incident), incidents.ecs (incidentId -> ECS JSON, optional)
  *   -> re-keyed by cause (repartition) -> fleet rollup per cause (FleetCauseState store)
  *        -> fleet.alerts (alertId -> FleetAlert)
  * for the query API ({@link QueryStores}):
@@ -56,8 +58,17 @@ public final class IncidentTopology {
         build(builder, settings, Topics.from(settings));
     }
 
-    /** Adds the correlator to {@code builder}, reading and writing {@code topics}. */
+    /** Adds the correlator to {@code builder}, reading and writing {@code topics}, counting nothing. */
     public static void build(StreamsBuilder builder, CorrelatorSettings settings, Topics topics) {
+        build(builder, settings, topics, null);
+    }
+
+    /**
+     * Adds the correlator to {@code builder}, reading and writing {@code topics}; {@code metrics} (or null) counts the
+     * events, incidents and dead letters as they pass.
+     */
+    public static void build(StreamsBuilder builder, CorrelatorSettings settings, Topics topics,
+            CorrelatorMetrics metrics) {
         String entriesTopic = topics.journalEntries().name();
         Duration dedupRetention = settings.dedupRetention();
         builder.addStateStore(Stores.windowStoreBuilder(
@@ -100,22 +111,38 @@ public final class IncidentTopology {
                 .branch((host, value) -> value instanceof Routing.Rejected, Branched.as("rejected"))
                 .defaultBranch(Branched.as("events"));
 
-        intake.get("intake-rejected")
+        KStream<String, DeadLetter> deadLetters = intake.get("intake-rejected")
                 .mapValues(value -> ((Routing.Rejected) value).letter(), Named.as("undecodable-letter"))
                 .merge(extracted.get("extracted-rejected")
                         .mapValues(value -> ((Routing.Rejected) value).letter(), Named.as("unprocessable-letter")),
-                        Named.as("dead-letters"))
-                .to(topics.deadLetters().name(), topics.deadLetters().produced()
-                        .withName("dead-letter-sink"));
+                        Named.as("dead-letters"));
+        if (metrics != null) {
+            deadLetters = deadLetters.peek((key, letter) -> metrics.deadLetter(letter), Named.as("count-dead-letters"));
+        }
+        deadLetters.to(topics.deadLetters().name(), topics.deadLetters().produced().withName("dead-letter-sink"));
+
+        KStream<String, Routing.Extracted> events = extracted.get("extracted-events");
+        if (metrics != null) {
+            events = events.peek((host, event) -> {
+                if (event instanceof Routing.KernelEvent kernel) {
+                    metrics.eventParsed(kernel.event());
+                } else if (event instanceof Routing.RuntimeEvent runtime) {
+                    metrics.eventParsed(runtime.event());
+                }
+            }, Named.as("count-events"));
+        }
 
         IncidentAggregator aggregator = new IncidentAggregator(settings.incidentSettings());
         Duration correlationTick = settings.correlationPunctuation();
-        KStream<String, Incident> incidents = extracted.get("extracted-events")
+        KStream<String, Incident> correlated = events
                 .process(() -> new HostCorrelation(aggregator, correlationTick), Named.as("host-correlation"),
                         HostCorrelation.STORE, EventExtraction.CLOCKS);
+        KStream<String, Incident> incidents = metrics == null ? correlated
+                : correlated.peek((id, incident) -> metrics.incidentEmitted(incident), Named.as("count-incidents"));
         incidents.to(topics.incidents().name(), topics.incidents().produced().withName("incidents-sink"));
+        topics.incidentsEcs().ifPresent(ecs -> incidents.to(ecs.name(), ecs.produced().withName("incidents-ecs-sink")));
 
-        addQueryStores(builder, settings, topics, extracted.get("extracted-events"));
+        addQueryStores(builder, settings, topics, events);
 
         FleetRollup rollup = new FleetRollup(settings.fleetSettings());
         KStream<String, FleetAlert> alerts = incidents

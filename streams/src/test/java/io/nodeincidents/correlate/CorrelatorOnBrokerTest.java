@@ -155,7 +155,7 @@ class CorrelatorOnBrokerTest {
             producer.flush();
 
             List<ConsumerRecord<String, Incident>> seen = new ArrayList<>();
-            KafkaStreams first = new KafkaStreams(CorrelateCommand.buildTopology(settings, topics), streamsProps);
+            KafkaStreams first = new KafkaStreams(CorrelateCommand.buildTopology(settings, topics, null), streamsProps);
             first.start();
             try {
                 readUntil(incidents, seen, s -> distinctIds(s, IncidentStatus.OPEN) >= 2);
@@ -169,7 +169,7 @@ class CorrelatorOnBrokerTest {
                 }
             }
             producer.flush();
-            KafkaStreams second = new KafkaStreams(CorrelateCommand.buildTopology(settings, topics), streamsProps);
+            KafkaStreams second = new KafkaStreams(CorrelateCommand.buildTopology(settings, topics, null), streamsProps);
             second.start();
             try {
                 // stream time is per partition: move every partition's past G + grace so all incidents resolve
