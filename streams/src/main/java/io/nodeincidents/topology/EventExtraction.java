@@ -11,8 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -54,11 +53,12 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
     private long wallClockAtObserved;
     private long lastClockPruning = -1;
     /**
-     * The hosts the store holds (those with pending state), kept in step by {@link #store} and rebuilt by every full
-     * scan: when stream time moves with nearly every record, a scan of the store per record (a RocksDB iterator over
-     * all the tombstones of hosts gone quiet) would cost more than all the decoding.
+     * The hosts the store holds (those with pending state) and their states as stored, kept in step by {@link #store}
+     * and rebuilt by every full scan: when stream time moves with nearly every record, a scan of the store per record
+     * (a RocksDB iterator over all the tombstones of hosts gone quiet) would cost more than all the decoding, and so
+     * would reading (a JSON decode) every pending host's state from the store on each jump.
      */
-    private final Set<String> pendingHosts = new TreeSet<>();
+    private final Map<String, HostLogState> pendingHosts = new TreeMap<>();
     private boolean scanned;
     /** This task's hosts' clocks as stored: read from the store once per host, not once per entry. */
     private final Map<String, HostClock> clockMirror = new HashMap<>();
@@ -236,7 +236,7 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
         pendingHosts.clear();
         for (KeyValue<String, HostLogState> host : pending) {
             if (host.value != null) {
-                pendingHosts.add(host.key);
+                pendingHosts.put(host.key, host.value);
             }
         }
         scanned = true;
@@ -250,9 +250,7 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
             return;
         }
         List<KeyValue<String, HostLogState>> pending = new ArrayList<>(pendingHosts.size());
-        for (String host : pendingHosts) {
-            pending.add(KeyValue.pair(host, states.get(host)));
-        }
+        pendingHosts.forEach((host, state) -> pending.add(KeyValue.pair(host, state)));
         expire(pending, streamTimeMs, extraMs, sentAtMs);
     }
 
@@ -286,17 +284,17 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
             try (KeyValueIterator<String, HostLogState> all = states.all()) {
                 all.forEachRemaining(kv -> {
                     if (kv.value != null) {
-                        pendingHosts.add(kv.key);
+                        pendingHosts.put(kv.key, kv.value);
                     }
                 });
             }
             scanned = true;
         }
-        return pendingHosts.contains(host);
+        return pendingHosts.containsKey(host);
     }
 
     private HostLogState stateOf(String host) {
-        HostLogState state = states.get(host);
+        HostLogState state = pendingHosts.get(host);
         return state == null ? HostLogState.EMPTY : state;
     }
 
@@ -306,7 +304,7 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
             pendingHosts.remove(host);
         } else {
             states.put(host, state);
-            pendingHosts.add(host);
+            pendingHosts.put(host, state);
         }
     }
 

@@ -7,7 +7,9 @@ import io.nodeincidents.incident.StateFormatException;
 import io.nodeincidents.schemas.Incident;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -42,6 +44,11 @@ final class HostCorrelation implements Processor<String, Routing.Extracted, Stri
     private ProcessorContext<String, Incident> context;
     private KeyValueStore<String, byte[]> states;
     private KeyValueStore<String, HostClock> clocks;
+    /**
+     * The states this task has read or written, as stored: each stream-time tick visits every host with an open
+     * incident, and decoding them all from their bytes each time cost more than the events themselves.
+     */
+    private final Map<String, HostIncidentState> decoded = new HashMap<>();
 
     HostCorrelation(IncidentAggregator aggregator, Duration punctuation) {
         this.aggregator = aggregator;
@@ -53,6 +60,7 @@ final class HostCorrelation implements Processor<String, Routing.Extracted, Stri
         this.context = context;
         this.states = context.getStateStore(STORE);
         this.clocks = context.getStateStore(EventExtraction.CLOCKS);
+        this.decoded.clear();
         context.schedule(punctuation, PunctuationType.STREAM_TIME, this::onTime);
     }
 
@@ -83,7 +91,10 @@ final class HostCorrelation implements Processor<String, Routing.Extracted, Stri
         }
         for (KeyValue<String, byte[]> host : hosts) {
             long now = Math.multiplyExact(Math.max(0, HostClock.now(clocks.get(host.key), streamTimeMs)), 1000L);
-            HostIncidentState before = decode(host.key, host.value);
+            HostIncidentState before = decoded.get(host.key);
+            if (before == null) {
+                before = decode(host.key, host.value);
+            }
             IncidentAggregator.Step step = aggregator.onTime(before, now);
             // most ticks change nothing on most hosts: no write, so no changelog record per host and tick (an idle
             // state read back is an unreadable one, deleted by the store)
@@ -95,7 +106,8 @@ final class HostCorrelation implements Processor<String, Routing.Extracted, Stri
     }
 
     private HostIncidentState stateOf(String host) {
-        return decode(host, states.get(host));
+        HostIncidentState state = decoded.get(host);
+        return state != null ? state : decode(host, states.get(host));
     }
 
     private HostIncidentState decode(String host, byte[] bytes) {
@@ -113,8 +125,10 @@ final class HostCorrelation implements Processor<String, Routing.Extracted, Stri
     private void store(String host, HostIncidentState state) {
         if (state.isIdle()) {
             states.delete(host);
+            decoded.remove(host);
         } else {
             states.put(host, HostIncidentStateCodec.encode(state));
+            decoded.put(host, state);
         }
     }
 
