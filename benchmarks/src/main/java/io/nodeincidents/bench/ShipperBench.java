@@ -29,7 +29,7 @@ import picocli.CommandLine;
  * journal growing at a steady rate. Prints figures; asserts nothing about speed.
  *
  * <pre>java -cp "benchmarks/target/nodeincidents-benchmarks.jar:benchmarks/target/lib/*" \
- *     io.nodeincidents.bench.ShipperBench [--entries 200000] [--rounds 3] [--rate 1000] [--seconds 30] [--warmup 20] [--dir D]
+ *     io.nodeincidents.bench.ShipperBench [--entries 200000] [--rounds 3] [--rate 1000] [--seconds 30] [--warmup 20] [--bursts 4] [--dir D]
  *     [--child-jvm-option OPTION]...</pre>
  * {@code --child-jvm-option} adds a JVM option to the shipper child processes (after the image's), e.g.
  * {@code -XX:StartFlightRecording=filename=ship-{child}.jfr,settings=profile} to profile the children ({child}
@@ -47,6 +47,8 @@ public final class ShipperBench {
     private final int seconds;
     /** Seconds of following before the CPU window opens: JVM start and JIT compilation are not steady state. */
     private final int warmup;
+    /** Appends per second in the steady follow (the rate split into that many bursts). */
+    private final int bursts;
     private final Path dir;
     /** The child JVM's options: the image's, then the ones given with --child-jvm-option. */
     private final List<String> childJvm;
@@ -57,9 +59,10 @@ public final class ShipperBench {
     /** CPU of the kcat process (without journalctl) per entry, from the last kcat run; at 10 ms resolution. */
     private double kcatCpuMicrosPerEntry;
 
-    private ShipperBench(int entries, int rounds, int rate, int seconds, int warmup, Path dir,
+    private ShipperBench(int entries, int rounds, int rate, int seconds, int warmup, int bursts, Path dir,
                          List<String> extraChildJvm) {
         this.warmup = warmup;
+        this.bursts = bursts;
         List<String> jvm = new ArrayList<>(CHILD_JVM);
         jvm.addAll(extraChildJvm);
         this.childJvm = List.copyOf(jvm);
@@ -76,6 +79,7 @@ public final class ShipperBench {
         int rate = 1000;
         int seconds = 30;
         int warmup = 20;
+        int bursts = 4;
         Path dir = Path.of(System.getProperty("java.io.tmpdir"), "nodeincidents-shipbench");
         List<String> extraChildJvm = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -85,16 +89,17 @@ public final class ShipperBench {
                 case "--rate" -> rate = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--bursts" -> bursts = Integer.parseInt(args[++i]);
                 case "--dir" -> dir = Path.of(args[++i]);
                 case "--child-jvm-option" -> extraChildJvm.add(args[++i]);
                 default -> {
-                    System.err.println("usage: ShipperBench [--entries N] [--rounds R] [--rate PER_S] [--seconds S] [--warmup S]"
+                    System.err.println("usage: ShipperBench [--entries N] [--rounds R] [--rate PER_S] [--seconds S] [--warmup S] [--bursts PER_S]"
                             + " [--dir DIR] [--child-jvm-option OPTION]...");
                     System.exit(2);
                 }
             }
         }
-        new ShipperBench(entries, rounds, rate, seconds, warmup, dir, extraChildJvm).run();
+        new ShipperBench(entries, rounds, rate, seconds, warmup, bursts, dir, extraChildJvm).run();
         System.exit(0);
     }
 
@@ -157,9 +162,9 @@ public final class ShipperBench {
                 entries / child.seconds(), child.seconds());
         System.out.printf("%-58s ship JVM %.1f us (incl. JVM start), kcat %.1f us (journalctl not counted)%n",
                 "CPU per entry shipped at full speed", child.cpuMicrosPerEntry(), kcatCpuMicrosPerEntry);
-        System.out.printf("%-58s %.2f%% of a core (journalctl: %.2f%%) at %,.0f entries/s for %d s%n",
+        System.out.printf("%-58s %.2f%% of a core (journalctl: %.2f%%) at %,.0f entries/s for %d s, %d appends/s%n",
                 "ship JVM CPU, following", steady.jvmCpuPercent(), steady.journalctlCpuPercent(), steady.rate(),
-                seconds);
+                seconds, bursts);
         StringBuilder threads = new StringBuilder();
         steady.threadCpuPercent().forEach((name, percent) -> threads.append(threads.isEmpty() ? "" : ", ")
                 .append(String.format("%s %.2f%%", name, percent)));
@@ -371,7 +376,7 @@ public final class ShipperBench {
         Path cursor = dir.resolve("follow.cursor");
         Files.deleteIfExists(cursor);
         Process p = startChild(true, List.of(followDir), cursor, topic);
-        int batchesPerSecond = 4;
+        int batchesPerSecond = bursts;
         int batch = rate / batchesPerSecond;
         long periodNanos = 1_000_000_000L / batchesPerSecond;
         long start = System.nanoTime();
