@@ -29,7 +29,11 @@ import picocli.CommandLine;
  * journal growing at a steady rate. Prints figures; asserts nothing about speed.
  *
  * <pre>java -cp "benchmarks/target/nodeincidents-benchmarks.jar:benchmarks/target/lib/*" \
- *     io.nodeincidents.bench.ShipperBench [--entries 200000] [--rounds 3] [--rate 1000] [--seconds 30] [--warmup 20] [--dir D]</pre>
+ *     io.nodeincidents.bench.ShipperBench [--entries 200000] [--rounds 3] [--rate 1000] [--seconds 30] [--warmup 20] [--bursts 4] [--dir D]
+ *     [--child-jvm-option OPTION]...</pre>
+ * {@code --child-jvm-option} adds a JVM option to the shipper child processes (after the image's), e.g.
+ * {@code -XX:StartFlightRecording=filename=ship-{child}.jfr,settings=profile} to profile the children ({child}
+ * becomes "full" for the full-speed run, "follow" for the steady follow).
  */
 public final class ShipperBench {
 
@@ -43,7 +47,11 @@ public final class ShipperBench {
     private final int seconds;
     /** Seconds of following before the CPU window opens: JVM start and JIT compilation are not steady state. */
     private final int warmup;
+    /** Appends per second in the steady follow (the rate split into that many bursts). */
+    private final int bursts;
     private final Path dir;
+    /** The child JVM's options: the image's, then the ones given with --child-jvm-option. */
+    private final List<String> childJvm;
     private List<Path> journal;
     private LocalKafka kafka;
     private Admin admin;
@@ -51,8 +59,13 @@ public final class ShipperBench {
     /** CPU of the kcat process (without journalctl) per entry, from the last kcat run; at 10 ms resolution. */
     private double kcatCpuMicrosPerEntry;
 
-    private ShipperBench(int entries, int rounds, int rate, int seconds, int warmup, Path dir) {
+    private ShipperBench(int entries, int rounds, int rate, int seconds, int warmup, int bursts, Path dir,
+                         List<String> extraChildJvm) {
         this.warmup = warmup;
+        this.bursts = bursts;
+        List<String> jvm = new ArrayList<>(CHILD_JVM);
+        jvm.addAll(extraChildJvm);
+        this.childJvm = List.copyOf(jvm);
         this.entries = entries;
         this.rounds = rounds;
         this.rate = rate;
@@ -66,7 +79,9 @@ public final class ShipperBench {
         int rate = 1000;
         int seconds = 30;
         int warmup = 20;
+        int bursts = 4;
         Path dir = Path.of(System.getProperty("java.io.tmpdir"), "nodeincidents-shipbench");
+        List<String> extraChildJvm = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--entries" -> entries = Integer.parseInt(args[++i]);
@@ -74,15 +89,17 @@ public final class ShipperBench {
                 case "--rate" -> rate = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--bursts" -> bursts = Integer.parseInt(args[++i]);
                 case "--dir" -> dir = Path.of(args[++i]);
+                case "--child-jvm-option" -> extraChildJvm.add(args[++i]);
                 default -> {
-                    System.err.println("usage: ShipperBench [--entries N] [--rounds R] [--rate PER_S] [--seconds S] [--warmup S]"
-                            + " [--dir DIR]");
+                    System.err.println("usage: ShipperBench [--entries N] [--rounds R] [--rate PER_S] [--seconds S] [--warmup S] [--bursts PER_S]"
+                            + " [--dir DIR] [--child-jvm-option OPTION]...");
                     System.exit(2);
                 }
             }
         }
-        new ShipperBench(entries, rounds, rate, seconds, warmup, dir).run();
+        new ShipperBench(entries, rounds, rate, seconds, warmup, bursts, dir, extraChildJvm).run();
         System.exit(0);
     }
 
@@ -124,7 +141,7 @@ public final class ShipperBench {
         }
         ChildRun child = shipChild();
         System.out.printf("  %-60s %8.1f s %,10.0f entries/s (JVM start included; max RSS %d MB)%n",
-                "ship --all (child JVM, " + String.join(" ", CHILD_JVM) + ")", child.seconds(),
+                "ship --all (child JVM, " + String.join(" ", childJvm) + ")", child.seconds(),
                 entries / child.seconds(), child.maxRssKb() / 1024);
         Steady steady = steadyFollow();
 
@@ -145,9 +162,13 @@ public final class ShipperBench {
                 entries / child.seconds(), child.seconds());
         System.out.printf("%-58s ship JVM %.1f us (incl. JVM start), kcat %.1f us (journalctl not counted)%n",
                 "CPU per entry shipped at full speed", child.cpuMicrosPerEntry(), kcatCpuMicrosPerEntry);
-        System.out.printf("%-58s %.2f%% of a core (journalctl: %.2f%%) at %,.0f entries/s for %d s%n",
+        System.out.printf("%-58s %.2f%% of a core (journalctl: %.2f%%) at %,.0f entries/s for %d s, %d appends/s%n",
                 "ship JVM CPU, following", steady.jvmCpuPercent(), steady.journalctlCpuPercent(), steady.rate(),
-                seconds);
+                seconds, bursts);
+        StringBuilder threads = new StringBuilder();
+        steady.threadCpuPercent().forEach((name, percent) -> threads.append(threads.isEmpty() ? "" : ", ")
+                .append(String.format("%s %.2f%%", name, percent)));
+        System.out.printf("%-58s %s%n", "  by thread", threads);
         System.out.printf("%-58s %.1f MB used after GC (of -Xmx64m); max RSS %d MB (full speed: %d MB)%n",
                 "ship JVM heap", steady.heapUsedKb() / 1024.0, steady.maxRssKb() / 1024, child.maxRssKb() / 1024);
     }
@@ -290,7 +311,8 @@ public final class ShipperBench {
     private Process startChild(boolean follow, List<Path> files, Path cursor, String topic) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(CHILD_JVM);
+        String which = follow ? "follow" : "full";
+        childJvm.forEach(option -> command.add(option.replace("{child}", which)));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), ShipCommand.class.getName()));
         command.addAll(shipArguments(true, files, cursor, topic, follow));
         return new ProcessBuilder(command).redirectErrorStream(true)
@@ -318,8 +340,9 @@ public final class ShipperBench {
         return new ChildRun(seconds, maxRss, ticks * 10_000.0 / entries);
     }
 
+    /** @param threadCpuPercent the JVM's CPU by thread name (as the kernel knows it, 15 characters), largest first */
     private record Steady(double rate, double jvmCpuPercent, double journalctlCpuPercent, long heapUsedKb,
-                          long maxRssKb) {
+                          long maxRssKb, Map<String, Double> threadCpuPercent) {
     }
 
     /**
@@ -353,7 +376,7 @@ public final class ShipperBench {
         Path cursor = dir.resolve("follow.cursor");
         Files.deleteIfExists(cursor);
         Process p = startChild(true, List.of(followDir), cursor, topic);
-        int batchesPerSecond = 4;
+        int batchesPerSecond = bursts;
         int batch = rate / batchesPerSecond;
         long periodNanos = 1_000_000_000L / batchesPerSecond;
         long start = System.nanoTime();
@@ -364,6 +387,7 @@ public final class ShipperBench {
         long t0 = 0;
         long maxRss = 0;
         long journalctlPid = -1;
+        Map<Long, ThreadTicks> threads0 = Map.of();
         try {
             for (int i = 0; i < (warmup + seconds) * batchesPerSecond; i++) {
                 if (i == warmup * batchesPerSecond) {
@@ -371,6 +395,7 @@ public final class ShipperBench {
                             .mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
                     t0 = System.nanoTime();
                     cpu0 = cpuTicks(p.pid());
+                    threads0 = threadTicks(p.pid());
                     jcpu0 = journalctlPid < 0 ? 0 : cpuTicks(journalctlPid);
                     shipped0 = endOffset(topic);
                 }
@@ -394,13 +419,14 @@ public final class ShipperBench {
             feed.close();
             writer.waitFor(60, TimeUnit.SECONDS);
             long cpu = cpuTicks(p.pid()) - cpu0;
+            Map<String, Double> byThread = threadCpuPercent(threads0, threadTicks(p.pid()), wall);
             long jcpu = journalctlPid < 0 ? 0 : cpuTicks(journalctlPid) - jcpu0;
             long shipped = endOffset(topic) - shipped0;
             long heapKb = heapUsedAfterGc(p.pid());
             maxRss = Math.max(maxRss, procStatus(p.pid(), "VmHWM"));
             long hz = 100; // USER_HZ on Linux
             Steady steady = new Steady(shipped / wall, 100.0 * cpu / hz / wall, 100.0 * jcpu / hz / wall, heapKb,
-                    maxRss);
+                    maxRss, byThread);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (endOffset(topic) < written[0] && System.nanoTime() < deadline) {
                 Thread.sleep(50);
@@ -424,6 +450,45 @@ public final class ShipperBench {
         // fields after the command name (which may hold spaces) in parentheses; utime and stime are fields 14, 15
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    private record ThreadTicks(String name, long ticks) {
+    }
+
+    /** Each thread's name and CPU ticks (utime+stime) from /proc/PID/task. */
+    private static Map<Long, ThreadTicks> threadTicks(long pid) throws IOException {
+        Map<Long, ThreadTicks> threads = new java.util.HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    threads.put(Long.parseLong(task.getFileName().toString()),
+                            new ThreadTicks(name, Long.parseLong(f[11]) + Long.parseLong(f[12])));
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended between two looks
+                }
+            }
+        }
+        return threads;
+    }
+
+    /** CPU per thread name over the window (threads born meanwhile count from zero), in % of a core, largest first. */
+    private static Map<String, Double> threadCpuPercent(Map<Long, ThreadTicks> before, Map<Long, ThreadTicks> after,
+                                                        double wallSeconds) {
+        Map<String, Long> ticks = new java.util.HashMap<>();
+        after.forEach((tid, t) -> {
+            ThreadTicks b = before.get(tid);
+            long delta = t.ticks() - (b == null ? 0 : b.ticks());
+            if (delta > 0) {
+                ticks.merge(t.name().replaceAll("[0-9]+$", "#"), delta, Long::sum);
+            }
+        });
+        Map<String, Double> percent = new java.util.LinkedHashMap<>();
+        ticks.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> percent.put(e.getKey(), 100.0 * e.getValue() / 100 / wallSeconds));
+        return percent;
     }
 
     private static long cpuTicksOrZero(long pid) {

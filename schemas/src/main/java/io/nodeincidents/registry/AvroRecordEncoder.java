@@ -16,6 +16,7 @@ import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumWriter;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
@@ -63,23 +64,27 @@ final class AvroRecordEncoder {
             plan = plan(subject, schema, record);
             plans.put(new PlanKey(subject, schema), plan);
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        out.write(ConfluentWireFormat.MAGIC_BYTE);
-        out.write(plan.schemaId() >>> 24);
-        out.write(plan.schemaId() >>> 16);
-        out.write(plan.schemaId() >>> 8);
-        out.write(plan.schemaId());
+        RecordBytesEncoder out = ENCODER.get();
         try {
             Object datum = plan.convertFrom() == null ? record : convert(record, plan);
-            BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-            plan.writer().write(datum, encoder);
-            encoder.flush();
+            out.reset();
+            out.writeRawByte(ConfluentWireFormat.MAGIC_BYTE);
+            out.writeRawByte(plan.schemaId() >>> 24);
+            out.writeRawByte(plan.schemaId() >>> 16);
+            out.writeRawByte(plan.schemaId() >>> 8);
+            out.writeRawByte(plan.schemaId());
+            plan.writer().write(datum, out);
+            return out.toByteArray();
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("cannot encode " + schema.getFullName() + " for topic '" + topic
                     + "' with schema id " + plan.schemaId() + ": " + e, e);
+        } finally {
+            out.reset();
         }
-        return out.toByteArray();
     }
+
+    /** One encoder per thread, reused record after record (encode is not re-entrant). */
+    private static final ThreadLocal<RecordBytesEncoder> ENCODER = ThreadLocal.withInitial(RecordBytesEncoder::new);
 
     private Plan plan(String subject, Schema schema, IndexedRecord sample) {
         try {
@@ -114,8 +119,22 @@ final class AvroRecordEncoder {
 
     private static Plan direct(int id, Schema schema, IndexedRecord sample) {
         DatumWriter<Object> writer = sample instanceof SpecificRecord
-                ? new SpecificDatumWriter<>(schema) : new GenericDatumWriter<>(schema);
+                ? new SpecificDatumWriter<>(schema, withCustomCoders(SpecificData.getForSchema(schema)))
+                : new GenericDatumWriter<>(schema);
         return new Plan(id, schema, writer, null);
+    }
+
+    /**
+     * The generated classes' model (with its logical type conversions) with Avro's custom coders on: a generated
+     * class then writes its fields itself, in schema order, rather than through the generic per-field lookups.
+     * Same bytes, several times less CPU per record (measured for the shipper's JournalEntry). A copy, because the
+     * generated class's own model is shared with every reader and writer of it.
+     */
+    private static SpecificData withCustomCoders(SpecificData model) {
+        SpecificData copy = new SpecificData(model.getClassLoader());
+        model.getConversions().forEach(copy::addLogicalTypeConversion);
+        copy.setCustomCoders(true);
+        return copy;
     }
 
     /** Re-encodes the record as the registry's latest version: write with its own schema, resolve into the latest. */

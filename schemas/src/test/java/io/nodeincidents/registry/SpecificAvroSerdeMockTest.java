@@ -58,6 +58,53 @@ class SpecificAvroSerdeMockTest {
     }
 
     @Test
+    void writesExactlyAvrosOwnEncodingRecordAfterRecordWhateverTheRecordBefore() {
+        // the serializer reuses one encoder per thread and lets generated classes write themselves: the bytes must
+        // stay Avro's generic encoding, also after a huge record, a failed one, and with text that is not ASCII
+        SpecificAvroSerde<JournalEntry> serde = serde();
+        JournalEntry full = JournalEntry.newBuilder(TestRecords.kernelEntry())
+                .setCursor("s=8bdb7e59;i=30d40;b=4f1c2b3a;m=135f1b018;t=60a242409fe18;x=25e8cb03")
+                .setSystemdUnit("kubelet.service")
+                .setPid(Integer.MAX_VALUE)
+                .setMessage("Grüße, 日本語, emoji \uD83D\uDE00 end")
+                .setMessageBytes(ByteBuffer.wrap(new byte[] {(byte) 0xff, 0, 'a'}))
+                .setTruncated(true)
+                .setFields(Map.of("_COMM", "dockerd", "CONTAINER_NAME", "ä", "EMPTY", ""))
+                .build();
+        JournalEntry huge = JournalEntry.newBuilder(TestRecords.kernelEntry()).setMessage("x".repeat(300_000)).build();
+        JournalEntry minimal = JournalEntry.newBuilder(TestRecords.kernelEntry()).setBootId(null)
+                .setRealtimeMicros(null).setMonotonicMicros(null).setPriority(null).setMessage("").setFields(Map.of())
+                .build();
+        JournalEntry broken = JournalEntry.newBuilder(TestRecords.kernelEntry()).build();
+        broken.put("host", null);
+
+        for (JournalEntry entry : new JournalEntry[] {full, huge, minimal, full, huge, full}) {
+            byte[] bytes = serde.serializer().serialize(TOPIC, entry);
+            assertThat(Arrays.copyOfRange(bytes, 5, bytes.length)).as(entry.getMessage().length() + " chars")
+                    .isEqualTo(avrosOwnEncoding(entry));
+            assertThat(serde.deserializer().deserialize(TOPIC, bytes)).isEqualTo(entry);
+            assertThatThrownBy(() -> serde.serializer().serialize(TOPIC, broken))
+                    .isInstanceOf(SerializationException.class);
+        }
+    }
+
+    /** Avro's own encoding of a specific record: its reflective writer, buffered encoder, custom coders off. */
+    private static byte[] avrosOwnEncoding(JournalEntry entry) {
+        try {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+            org.apache.avro.specific.SpecificData model = new org.apache.avro.specific.SpecificData();
+            model.setCustomCoders(false);
+            new org.apache.avro.specific.SpecificDatumWriter<JournalEntry>(JournalEntry.getClassSchema(), model)
+                    .write(entry, encoder);
+            encoder.flush();
+            return out.toByteArray();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void aSerdeCreatedByClassNameFindsTheClassFromTheWriterSchema() {
         SpecificAvroSerde<JournalEntry> serde = new SpecificAvroSerde<>();
         serde.configure(props(), false);

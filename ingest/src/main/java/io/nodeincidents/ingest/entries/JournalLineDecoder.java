@@ -92,8 +92,13 @@ public final class JournalLineDecoder {
             message = cut;
         }
         Map<String, String> fields = new LinkedHashMap<>();
+        // the fields' total in UTF-8 bytes; while 3 bytes per char (an upper bound) fits, exact sizes are not needed
         long fieldsBytes = 0;
-        for (Map.Entry<String, List<JournalValue>> field : parsed.otherFields().entrySet()) {
+        boolean exact = false;
+        for (Map.Entry<String, List<JournalValue>> field : parsed.fields().entrySet()) {
+            if (JournalJsonEntry.WELL_KNOWN.contains(field.getKey())) {
+                continue;
+            }
             String value = JournalValue.joinedText(field.getValue());
             if (value == null) {
                 continue;
@@ -102,7 +107,15 @@ public final class JournalLineDecoder {
             if (limited != value) {
                 truncated = true;
             }
-            long size = field.getKey().length() + utf8Length(limited);
+            long keyBytes = field.getKey().length(); // journald field names are ASCII
+            if (!exact && fieldsBytes + keyBytes + limited.length() * 3L > maxFieldsBytes) {
+                exact = true;
+                fieldsBytes = 0;
+                for (Map.Entry<String, String> kept : fields.entrySet()) {
+                    fieldsBytes += kept.getKey().length() + utf8Length(kept.getValue());
+                }
+            }
+            long size = keyBytes + (exact ? utf8Length(limited) : limited.length() * 3L);
             if (fieldsBytes + size > maxFieldsBytes) {
                 truncated = true;
                 continue;

@@ -58,8 +58,11 @@ public record JournalCursor(String seqnumId, long seqnum) {
         if (earlier == null || later == null) {
             return 0;
         }
-        JournalCursor a = parse(earlier);
-        JournalCursor b = parse(later);
+        return entriesBetween(parse(earlier), parse(later));
+    }
+
+    /** {@link #entriesBetween(String, String)} of cursors already parsed (the shipper parses each cursor once). */
+    public static long entriesBetween(JournalCursor a, JournalCursor b) {
         if (a.seqnumId == null || !a.seqnumId.equals(b.seqnumId) || a.seqnum < 0 || b.seqnum <= a.seqnum) {
             return 0;
         }

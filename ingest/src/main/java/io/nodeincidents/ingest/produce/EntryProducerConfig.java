@@ -41,7 +41,11 @@ public final class EntryProducerConfig {
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        // a produce request costs the producer's thread about 0.5 ms of CPU (C1-compiled client): following a
+        // node at a steady 1,000 entries/s in 50 appends a second, linger 20 ms made 2.5% of a core on requests
+        // alone, 200 ms makes 0.6%; an entry still reaches Kafka within about 0.2 s, and a full batch (batch.size)
+        // goes at once, so full-speed shipping is unaffected
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 200);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         // ride out broker outages of many minutes without giving up on a record; the shipper's own bounded
         // in-flight window is what keeps memory bounded meanwhile

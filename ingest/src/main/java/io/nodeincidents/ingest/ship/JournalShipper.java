@@ -147,6 +147,9 @@ public final class JournalShipper {
     private long generation;
     /** Cursor of the last entry read (or skipped to); guarded by lock. */
     private String lastRead;
+    /** lastRead parsed, for the filtered count, valid while lastReadParsedFrom is lastRead; guarded by lock. */
+    private JournalCursor lastReadParsed;
+    private String lastReadParsedFrom;
 
     private final Object saveLock = new Object();
     private String lastSaved;
@@ -417,8 +420,13 @@ public final class JournalShipper {
         long gen;
         synchronized (lock) {
             if (decoded.cursor() != null) {
-                metrics.filtered(JournalCursor.entriesBetween(lastRead, decoded.cursor()));
+                JournalCursor now = JournalCursor.parse(decoded.cursor());
+                if (lastRead != null) {
+                    metrics.filtered(JournalCursor.entriesBetween(lastReadParsed(), now));
+                }
                 lastRead = decoded.cursor();
+                lastReadParsed = now;
+                lastReadParsedFrom = lastRead;
             }
             sequence = position.read(decoded.cursor());
             gen = generation;
@@ -478,6 +486,15 @@ public final class JournalShipper {
             }
             backoff = longer(backoff);
         }
+    }
+
+    /** lastRead parsed once, not once per entry; called under lock with lastRead set. */
+    private JournalCursor lastReadParsed() {
+        if (lastReadParsedFrom != lastRead) {
+            lastReadParsed = JournalCursor.parse(lastRead);
+            lastReadParsedFrom = lastRead;
+        }
+        return lastReadParsed;
     }
 
     /** An entry given up at shutdown before Kafka took it: free its room in the window, leave it unacknowledged. */

@@ -63,9 +63,11 @@ public final class ShipperSettings {
             .define(IDLE_ADVANCE_MS, Type.LONG, 5000L, Range.atLeast(100), Importance.LOW,
                     "Quiet time after which the cursor moves over entries the filter skipped (after journalctl"
                             + " confirmed none matches), so a restart does not read them again.")
-            .define(SAVE_INTERVAL_MS, Type.LONG, 200L, Range.between(10, 60_000), Importance.LOW,
+            .define(SAVE_INTERVAL_MS, Type.LONG, 500L, Range.between(10, 60_000), Importance.LOW,
                     "How often the cursor file is written (atomically, fsynced) when the acknowledged position"
-                            + " moved. A crash repeats at most this much acknowledged work plus what was in flight.")
+                            + " moved. A crash repeats at most this much acknowledged work plus what was in flight."
+                            + " Each write costs two fsyncs (about 0.3 ms of CPU, mostly the kernel's): 500 ms keeps"
+                            + " that under 0.1% of a core at a steady rate.")
             .define(STATUS_INTERVAL_MS, Type.LONG, 60_000L, Range.atLeast(0), Importance.LOW,
                     "How often a one-line status is logged; 0: never.")
             .define(BACKOFF_MIN_MS, Type.LONG, 1000L, Range.between(10, 600_000), Importance.LOW,

@@ -76,6 +76,23 @@ class JournalLineDecoderTest {
     }
 
     @Test
+    void theFieldsBudgetCountsUtf8BytesExactlyToTheLastByte() throws Exception {
+        // budget 512: A 1+200, B 1+250, C 1+40 make 493 (kept); D 1+19 would make 513 (dropped); E 1+18 fits again
+        String fields = "\"A\":\"" + "\u00e9".repeat(100) + "\",\"B\":\"" + "x".repeat(250) + "\",\"C\":\""
+                + "\u00fc".repeat(20) + "\",\"D\":\"" + "z".repeat(19) + "\",\"E\":\"" + "w".repeat(18) + "\"";
+        JournalEntry entry = decode("{\"__CURSOR\":\"s=a;i=1\",\"_HOSTNAME\":\"h\",\"MESSAGE\":\"m\"," + fields + "}")
+                .entry();
+        assertThat(entry.getFields()).containsOnlyKeys("A", "B", "C", "E");
+        assertThat(entry.getTruncated()).isTrue();
+
+        JournalEntry fits = decode("{\"__CURSOR\":\"s=a;i=2\",\"_HOSTNAME\":\"h\",\"MESSAGE\":\"m\",\"A\":\""
+                + "\u00e9".repeat(100) + "\",\"B\":\"" + "x".repeat(250) + "\",\"C\":\"" + "\u00fc".repeat(20) + "\"}")
+                .entry();
+        assertThat(fits.getFields()).containsOnlyKeys("A", "B", "C");
+        assertThat(fits.getTruncated()).isFalse();
+    }
+
+    @Test
     void aLineCutByTheReaderKeepsItsWholeFieldsAndTheStartOfTheMessage() throws Exception {
         String line = "{\"__CURSOR\":\"s=a;i=7\",\"_HOSTNAME\":\"h\",\"_TRANSPORT\":\"kernel\",\"MESSAGE\":\"start \\u00e9 "
                 + "z".repeat(100_000) + "\",\"_PID\":\"1\"}\n";
