@@ -348,16 +348,7 @@ public final class CorrelatorBench {
         KafkaStreams streams = new KafkaStreams(builder.build(), props);
         CountDownLatch running = new CountDownLatch(1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        streams.setStateListener((now, before) -> {
-            if (now == KafkaStreams.State.RUNNING) {
-                running.countDown();
-            }
-        });
-        streams.setUncaughtExceptionHandler(e -> {
-            failure.set(e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
-                    .SHUTDOWN_CLIENT;
-        });
+        watch(streams, running, failure);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 kafka.bootstrapServers()))) {
             Map<TopicPartition, Long> end = endOffsets(admin, topic);
@@ -382,6 +373,20 @@ public final class CorrelatorBench {
         }
     }
 
+    /** Counts {@code running} down when {@code streams} runs; keeps what stops a stream thread in {@code failure}. */
+    private static void watch(KafkaStreams streams, CountDownLatch running, AtomicReference<Throwable> failure) {
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING) {
+                running.countDown();
+            }
+        });
+        streams.setUncaughtExceptionHandler(e -> {
+            failure.set(e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
+                    .SHUTDOWN_CLIENT;
+        });
+    }
+
     /** Runs the topology from the beginning with {@code guarantee}; adds its rows; returns its entries/s. */
     private double topologyRun(String guarantee, String topic, double ceiling, String warmup) throws Exception {
         String appId = "bench-" + (warmup == null ? "" : warmup + "-") + guarantee.replace('_', '-');
@@ -393,16 +398,7 @@ public final class CorrelatorBench {
         KafkaStreams streams = new KafkaStreams(IncidentTopology.topology(settings), props);
         CountDownLatch running = new CountDownLatch(1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        streams.setStateListener((now, before) -> {
-            if (now == KafkaStreams.State.RUNNING) {
-                running.countDown();
-            }
-        });
-        streams.setUncaughtExceptionHandler(e -> {
-            failure.set(e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
-                    .SHUTDOWN_CLIENT;
-        });
+        watch(streams, running, failure);
         double perSecond;
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 kafka.bootstrapServers()))) {

@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -39,6 +40,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.avro.specific.SpecificRecord;
@@ -203,6 +205,8 @@ public final class DemoCommand implements Callable<Integer> {
         private final AtomicLong lastOutputNanos = new AtomicLong(System.nanoTime());
         private final Map<String, Incident> latest = new ConcurrentHashMap<>();
         private final Map<String, FleetAlert> alerts = new ConcurrentHashMap<>();
+        /** Where the printer's consumer stands on each partition it was assigned, after its latest poll. */
+        private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
         private volatile boolean running = true;
 
         Printer(String bootstrap, String registry, PrintWriter out) {
@@ -229,7 +233,8 @@ public final class DemoCommand implements Callable<Integer> {
         private void loop() {
             try {
                 while (running) {
-                    for (ConsumerRecord<String, SpecificRecord> record : consumer.poll(Duration.ofMillis(200))) {
+                    var records = consumer.poll(Duration.ofMillis(200));
+                    for (ConsumerRecord<String, SpecificRecord> record : records) {
                         if (record.value() instanceof Incident incident) {
                             latest.merge(incident.getIncidentId(), incident,
                                     (a, b) -> b.getRevision() >= a.getRevision() ? b : a);
@@ -241,12 +246,38 @@ public final class DemoCommand implements Callable<Integer> {
                         out.flush();
                         lastOutputNanos.set(System.nanoTime());
                     }
+                    for (TopicPartition partition : consumer.assignment()) {
+                        positions.put(partition, consumer.position(partition));
+                    }
                 }
             } catch (org.apache.kafka.common.errors.WakeupException stopping) {
                 // stop() woke the poll
             } finally {
                 consumer.close(Duration.ofSeconds(5));
             }
+        }
+
+        /**
+         * Whether the printer has read every committed incident and alert: its position on each partition of the two
+         * topics is at their last stable offset (past the last committed transaction).
+         */
+        boolean caughtUp(Admin admin) throws Exception {
+            Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+            for (String topic : List.of("incidents", "fleet.alerts")) {
+                for (var partition : admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
+                        .get(topic).partitions()) {
+                    ends.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest());
+                }
+            }
+            var stable = admin.listOffsets(ends, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                    .get(10, TimeUnit.SECONDS);
+            for (var end : stable.entrySet()) {
+                Long position = positions.get(end.getKey());
+                if (position == null || position < end.getValue().offset()) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         long quietForMs() {
@@ -297,7 +328,9 @@ public final class DemoCommand implements Callable<Integer> {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
             while (System.nanoTime() < deadline && app.isAlive()) {
-                if (lag(admin) == 0 && printer.quietForMs() >= quietMs) {
+                // the correlator has read every entry, the printer every incident it committed, and nothing came
+                // for a while (wall-clock punctuation can still complete an idle report)
+                if (lag(admin) == 0 && printer.caughtUp(admin) && printer.quietForMs() >= quietMs) {
                     return true;
                 }
                 Thread.sleep(250);
