@@ -252,6 +252,9 @@ public final class DemoCommand implements Callable<Integer> {
                 }
             } catch (org.apache.kafka.common.errors.WakeupException stopping) {
                 // stop() woke the poll
+            } catch (RuntimeException e) {
+                out.println("demo: the incident printer stopped: " + e);
+                out.flush();
             } finally {
                 consumer.close(Duration.ofSeconds(5));
             }
@@ -262,6 +265,17 @@ public final class DemoCommand implements Callable<Integer> {
          * topics is at their last stable offset (past the last committed transaction).
          */
         boolean caughtUp(Admin admin) throws Exception {
+            return lagging(admin).isEmpty();
+        }
+
+        String describe(Admin admin) throws Exception {
+            Map<TopicPartition, String> behind = lagging(admin);
+            return (thread.isAlive() ? "running" : "stopped") + ", quiet for " + quietForMs() + " ms"
+                    + (behind.isEmpty() ? ", caught up" : ", behind on " + behind);
+        }
+
+        /** The partitions whose committed records the printer has not read yet: its position and their end. */
+        private Map<TopicPartition, String> lagging(Admin admin) throws Exception {
             Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
             for (String topic : List.of("incidents", "fleet.alerts")) {
                 for (var partition : admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
@@ -271,13 +285,14 @@ public final class DemoCommand implements Callable<Integer> {
             }
             var stable = admin.listOffsets(ends, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
                     .get(10, TimeUnit.SECONDS);
+            Map<TopicPartition, String> behind = new TreeMap<>(Comparator.comparing(TopicPartition::toString));
             for (var end : stable.entrySet()) {
                 Long position = positions.get(end.getKey());
                 if (position == null || position < end.getValue().offset()) {
-                    return false;
+                    behind.put(end.getKey(), position + "/" + end.getValue().offset());
                 }
             }
-            return true;
+            return behind;
         }
 
         long quietForMs() {
@@ -327,7 +342,15 @@ public final class DemoCommand implements Callable<Integer> {
     private boolean awaitProcessed(String bootstrap, Printer printer, Thread app) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            long nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (System.nanoTime() < deadline && app.isAlive()) {
+                if (System.nanoTime() > nextReport) {
+                    // a demo that takes this long is stuck somewhere: say where
+                    spec.commandLine().getErr().println("demo: still waiting: correlator lag " + lag(admin)
+                            + " entries; printer " + printer.describe(admin));
+                    spec.commandLine().getErr().flush();
+                    nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                }
                 // the correlator has read every entry, the printer every incident it committed, and nothing came
                 // for a while (wall-clock punctuation can still complete an idle report)
                 if (lag(admin) == 0 && printer.caughtUp(admin) && printer.quietForMs() >= quietMs) {

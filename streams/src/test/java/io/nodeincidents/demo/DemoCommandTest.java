@@ -36,7 +36,7 @@ class DemoCommandTest {
     void theDemoFindsTheSeedIncidentsAndNothingOnTheNegativeHosts(@TempDir Path samples) throws IOException {
         CommandRun demo = run("demo");
 
-        assertThat(demo.exitCode()).isZero();
+        assertThat(demo.exitCode()).as("%s%n%s", demo.out(), demo.err()).isZero();
         String out = demo.out();
         List<String[]> headlines = new ArrayList<>();
         Matcher m = HEADLINE.matcher(out);
