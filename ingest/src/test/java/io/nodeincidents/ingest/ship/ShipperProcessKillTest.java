@@ -74,7 +74,15 @@ class ShipperProcessKillTest {
         List<Long> savedSeqnums = new ArrayList<>();
         for (int kill = 1; kill <= 3; kill++) {
             Process shipper = startShipper(journal.getParent(), cursorFile, topic, log);
-            Thread.sleep(2500 + kill * 300L);
+            // until it has shipped and saved a cursor past the previous one (a loaded machine starts a JVM slowly),
+            // then a little longer, so that each kill lands at a different point of the stream
+            long before = Files.exists(cursorFile) ? seqnum(Files.readString(cursorFile)) : -1;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while ((Files.exists(cursorFile) ? seqnum(Files.readString(cursorFile)) : -1) <= before
+                    && System.nanoTime() < deadline && shipper.isAlive()) {
+                Thread.sleep(50);
+            }
+            Thread.sleep(kill * 300L);
             JournalFixture.write(journal, batch(next, 3000));
             next += 3000;
             Thread.sleep(300);
