@@ -141,9 +141,11 @@ public final class DemoCommand implements Callable<Integer> {
             app.setDaemon(true);
             app.start();
 
+            awaitTopics(bootstrap, List.of("journal.entries", "incidents", "fleet.alerts"), app);
+            // subscribed once the topics exist: a subscription made before would learn of them only at its next
+            // metadata refresh, up to metadata.max.age.ms (5 minutes) later
             Printer printer = new Printer(bootstrap, registry, out);
             printer.start();
-            awaitTopics(bootstrap, List.of("journal.entries", "incidents", "fleet.alerts"), app);
 
             Map<String, Object> producerSettings = new HashMap<>();
             producerSettings.put("bootstrap.servers", bootstrap);
@@ -226,7 +228,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
 
         void start() {
-            consumer.subscribe(java.util.regex.Pattern.compile("incidents|fleet\\.alerts"));
+            consumer.subscribe(List.of("incidents", "fleet.alerts"));
             thread.start();
         }
 
