@@ -677,7 +677,7 @@ public final class CorrelatorBench {
         return s;
     }
 
-    /** The shipper's own producer settings ({@link EntryProducerConfig}): lz4, linger 20 ms, acks=all. */
+    /** The shipper's own producer settings ({@link EntryProducerConfig}): lz4, linger 200 ms, acks=all. */
     private Map<String, Object> producerProps() {
         Map<String, Object> props = EntryProducerConfig.producerProperties(Map.of(
                 "bootstrap.servers", kafka.bootstrapServers(), "schema.registry.url", REGISTRY));
