@@ -20,6 +20,11 @@ public final class Journalctl {
     /** Cursors and the first fields of an entry fit easily; a query reads at most this much of one line. */
     private static final int QUERY_LINE_LIMIT = 4 * 1024 * 1024;
     private static final int STDERR_TAIL = 2000;
+    /**
+     * Longest wait before reading the follower's output again while it trickles: fewer wakeups of the shipper (one per
+     * journal write otherwise) for at most this much latency; Kafka's linger adds more anyway.
+     */
+    private static final long FOLLOW_GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final String binary;
     private final JournalctlInvocation.JournalSource source;
@@ -48,7 +53,7 @@ public final class Journalctl {
 
         Running(Process process, int maxLineBytes) {
             this.process = process;
-            this.lines = new BoundedLineReader(process.getInputStream(), maxLineBytes);
+            this.lines = new BoundedLineReader(process.getInputStream(), maxLineBytes, FOLLOW_GATHER_NANOS);
             this.stderrReader = new Thread(() -> drain(process.getErrorStream()), "journalctl-stderr");
             stderrReader.setDaemon(true);
             stderrReader.start();
