@@ -13,10 +13,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Optionally the reader gathers a trickle: when the source writes small chunks slowly (journalctl following a
  * journal that grows by a few entries at a time), it waits a little before reading again, so that one wakeup takes
- * the output of several writes instead of one each. The wait is sized from the rate just seen so that the pipe
- * (64 KiB on Linux) only fills halfway, and it is skipped whenever data comes fast, or a read found data waiting and
- * came back as full as the fullest one seen (the pipe may have been full, its writer waiting for room, even if the
- * pipe is smaller than usual): catching up runs at full speed.
+ * the output of several writes instead of one each (a wakeup costs much more than its bytes). The wait is sized from
+ * the rate just seen so that the pipe (64 KiB on Linux) fills to about three quarters, and it is skipped whenever
+ * data comes fast, or a read found data waiting and came back as full as the fullest one seen (the pipe may have been
+ * full, its writer waiting for room, even if the pipe is smaller than usual): catching up runs at full speed.
  */
 public final class BoundedLineReader {
 
@@ -132,7 +132,7 @@ public final class BoundedLineReader {
         if (bytesPerSecond >= TRICKLE_BYTES_PER_SECOND) {
             return;
         }
-        long wait = (long) (buffer.length / 2 / bytesPerSecond * 1e9);
+        long wait = (long) (buffer.length * 3 / 4 / bytesPerSecond * 1e9);
         gatherNanos = wait < MIN_GATHER_NANOS ? 0 : Math.min(wait, maxGatherNanos);
     }
 
