@@ -14,9 +14,11 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Optionally the reader gathers a trickle: when the source writes small chunks slowly (journalctl following a
  * journal that grows by a few entries at a time), it waits a little before reading again, so that one wakeup takes
  * the output of several writes instead of one each (a wakeup costs much more than its bytes). The wait is sized from
- * the rate just seen so that the pipe (64 KiB on Linux) fills to about three quarters, and it is skipped whenever
- * data comes fast, or a read found data waiting and came back as full as the fullest one seen (the pipe may have been
- * full, its writer waiting for room, even if the pipe is smaller than usual): catching up runs at full speed.
+ * the rate just seen so that the pipe (64 KiB on Linux) fills to about three quarters. Gathering starts only after a
+ * read had to wait for data (the reader is ahead of the writer), and stops as soon as data comes fast, or a read
+ * found data waiting without a gathering wait before it, or more than the rate promised, or as much as the fullest
+ * read seen (the pipe may have been full, its writer waiting for room, even if the pipe is smaller than usual):
+ * catching up runs at full speed even on a loaded machine.
  */
 public final class BoundedLineReader {
 
@@ -38,6 +40,8 @@ public final class BoundedLineReader {
     private long lastReadNanos = System.nanoTime();
     private int fullestRead;
     private long gatherNanos;
+    /** The wait before the last read was a gathering one. */
+    private boolean gathering;
 
     /** A reader that reads whenever it needs data (no gathering). */
     public BoundedLineReader(InputStream in, int maxLineBytes) {
@@ -121,19 +125,24 @@ public final class BoundedLineReader {
         long now = System.nanoTime();
         long interval = Math.max(1, now - lastReadNanos);
         lastReadNanos = now;
+        boolean gathered = gathering;
+        gathering = false;
         boolean dataWasWaiting = now - readStart < MIN_GATHER_NANOS;
         boolean fullest = n >= fullestRead;
         fullestRead = Math.max(fullestRead, n);
-        if (dataWasWaiting && fullest) {
-            // the pipe may have been full and its writer waiting for room: read on at once
+        int target = buffer.length * 3 / 4;
+        if (dataWasWaiting && (fullest || !gathered || n > target + target / 4)) {
+            // behind the writer (data was there though we did not wait for it, or more than the rate promised, or
+            // the pipe may have been full with its writer waiting for room): read on at once
             return;
         }
         double bytesPerSecond = n * 1e9 / interval;
         if (bytesPerSecond >= TRICKLE_BYTES_PER_SECOND) {
             return;
         }
-        long wait = (long) (buffer.length * 3 / 4 / bytesPerSecond * 1e9);
+        long wait = (long) (target / bytesPerSecond * 1e9);
         gatherNanos = wait < MIN_GATHER_NANOS ? 0 : Math.min(wait, maxGatherNanos);
+        gathering = gatherNanos > 0;
     }
 
     private Line finish(int length, long fullLength) {
