@@ -51,9 +51,10 @@ public final class Journalctl {
         private final StringBuilder stderr = new StringBuilder();
         private final Thread stderrReader;
 
-        Running(Process process, int maxLineBytes) {
+        Running(Process process, int maxLineBytes, boolean follow) {
             this.process = process;
-            this.lines = new BoundedLineReader(process.getInputStream(), maxLineBytes, FOLLOW_GATHER_NANOS);
+            // a one-shot read (--no-follow) only ever catches up: nothing to gather, no wait risked
+            this.lines = new BoundedLineReader(process.getInputStream(), maxLineBytes, follow ? FOLLOW_GATHER_NANOS : 0);
             this.stderrReader = new Thread(() -> drain(process.getErrorStream()), "journalctl-stderr");
             stderrReader.setDaemon(true);
             stderrReader.start();
@@ -124,7 +125,7 @@ public final class Journalctl {
     public Running start(JournalctlInvocation invocation, int maxLineBytes) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(invocation.command());
         builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        return new Running(builder.start(), maxLineBytes);
+        return new Running(builder.start(), maxLineBytes, invocation.follow());
     }
 
     /** The cursor of the newest entry of the whole journal (no filter), or empty when it holds none. */
