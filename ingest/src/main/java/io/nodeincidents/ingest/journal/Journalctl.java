@@ -54,7 +54,8 @@ public final class Journalctl {
         Running(Process process, int maxLineBytes, boolean follow) {
             this.process = process;
             // a one-shot read (--no-follow) only ever catches up: nothing to gather, no wait risked
-            this.lines = new BoundedLineReader(process.getInputStream(), maxLineBytes, follow ? FOLLOW_GATHER_NANOS : 0);
+            this.lines = new BoundedLineReader(process.getInputStream(), maxLineBytes,
+                    follow ? FOLLOW_GATHER_NANOS : 0);
             this.stderrReader = new Thread(() -> drain(process.getErrorStream()), "journalctl-stderr");
             stderrReader.setDaemon(true);
             stderrReader.start();
