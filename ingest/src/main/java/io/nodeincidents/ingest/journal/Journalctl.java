@@ -20,6 +20,11 @@ public final class Journalctl {
     /** Cursors and the first fields of an entry fit easily; a query reads at most this much of one line. */
     private static final int QUERY_LINE_LIMIT = 4 * 1024 * 1024;
     private static final int STDERR_TAIL = 2000;
+    /**
+     * Longest wait before reading the follower's output again while it trickles: fewer wakeups of the shipper (one per
+     * journal write otherwise) for at most this much latency; Kafka's linger adds more anyway.
+     */
+    private static final long FOLLOW_GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final String binary;
     private final JournalctlInvocation.JournalSource source;
@@ -46,9 +51,11 @@ public final class Journalctl {
         private final StringBuilder stderr = new StringBuilder();
         private final Thread stderrReader;
 
-        Running(Process process, int maxLineBytes) {
+        Running(Process process, int maxLineBytes, boolean follow) {
             this.process = process;
-            this.lines = new BoundedLineReader(process.getInputStream(), maxLineBytes);
+            // a one-shot read (--no-follow) only ever catches up: nothing to gather, no wait risked
+            this.lines = new BoundedLineReader(process.getInputStream(), maxLineBytes,
+                    follow ? FOLLOW_GATHER_NANOS : 0);
             this.stderrReader = new Thread(() -> drain(process.getErrorStream()), "journalctl-stderr");
             stderrReader.setDaemon(true);
             stderrReader.start();
@@ -119,7 +126,7 @@ public final class Journalctl {
     public Running start(JournalctlInvocation invocation, int maxLineBytes) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(invocation.command());
         builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        return new Running(builder.start(), maxLineBytes);
+        return new Running(builder.start(), maxLineBytes, invocation.follow());
     }
 
     /** The cursor of the newest entry of the whole journal (no filter), or empty when it holds none. */

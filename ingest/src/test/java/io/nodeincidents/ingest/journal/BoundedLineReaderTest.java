@@ -6,6 +6,12 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class BoundedLineReaderTest {
@@ -72,5 +78,53 @@ class BoundedLineReaderTest {
         BoundedLineReader reader = new BoundedLineReader(new ByteArrayInputStream(data), 10);
         assertThat(reader.readLine().bytes()).containsExactly((byte) 0xff, 0, (byte) 0xc3);
         assertThat(reader.readLine().bytes()).containsExactly(1);
+    }
+
+    @Test
+    void aTrickleIsGatheredIntoFewerReadsAndEveryLineArrivesWhole() throws Exception {
+        PipedInputStream pipe = new PipedInputStream(64 * 1024);
+        PipedOutputStream writer = new PipedOutputStream(pipe);
+        AtomicInteger reads = new AtomicInteger();
+        InputStream counting = new InputStream() {
+            @Override
+            public int read() throws IOException {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = pipe.read(b, off, len);
+                if (n > 0) {
+                    reads.incrementAndGet();
+                }
+                return n;
+            }
+        };
+        int writes = 60;
+        Thread source = new Thread(() -> {
+            try (writer) {
+                for (int i = 0; i < writes; i++) {
+                    // one journal write: a 200-byte entry every 5 ms, as journalctl --follow prints a slow journal
+                    writer.write((String.format("%03d", i) + "y".repeat(196) + "\n").getBytes(StandardCharsets.UTF_8));
+                    writer.flush();
+                    Thread.sleep(5);
+                }
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        source.start();
+        BoundedLineReader reader = new BoundedLineReader(counting, 1000, TimeUnit.MILLISECONDS.toNanos(100));
+        List<String> lines = new ArrayList<>();
+        for (BoundedLineReader.Line line; (line = reader.readLine()) != null; ) {
+            lines.add(text(line));
+        }
+        source.join();
+        assertThat(lines).hasSize(writes);
+        for (int i = 0; i < writes; i++) {
+            assertThat(lines.get(i)).isEqualTo(String.format("%03d", i) + "y".repeat(196));
+        }
+        // without gathering each write wakes the reader: about one read per write
+        assertThat(reads.get()).isLessThan(writes / 2);
     }
 }
