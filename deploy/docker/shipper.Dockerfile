@@ -56,7 +56,7 @@ LABEL org.opencontainers.image.title="nodeincidents-shipper" \
 COPY --from=build /out/lib/ /opt/nodeincidents/lib/
 COPY deploy/config/shipper.properties /etc/nodeincidents/config/shipper.properties
 # the DaemonSet and compose set their own, sized to their memory limits
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=40 -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError"
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=40 -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -XX:+ExitOnOutOfMemoryError"
 WORKDIR /var/lib/nodeincidents
 VOLUME ["/var/lib/nodeincidents"]
 EXPOSE 9400

@@ -29,7 +29,7 @@ import picocli.CommandLine;
  * journal growing at a steady rate. Prints figures; asserts nothing about speed.
  *
  * <pre>java -cp "benchmarks/target/nodeincidents-benchmarks.jar:benchmarks/target/lib/*" \
- *     io.nodeincidents.bench.ShipperBench [--entries 200000] [--rounds 3] [--rate 1000] [--seconds 30] [--warmup 20] [--bursts 50] [--dir D]
+ *     io.nodeincidents.bench.ShipperBench [--entries 200000] [--rounds 3] [--rate 1000] [--seconds 30] [--warmup 90] [--bursts 50] [--dir D]
  *     [--child-jvm-option OPTION]...</pre>
  * {@code --child-jvm-option} adds a JVM option to the shipper child processes (after the image's), e.g.
  * {@code -XX:StartFlightRecording=filename=ship-{child}.jfr,settings=profile} to profile the children ({child}
@@ -39,7 +39,7 @@ public final class ShipperBench {
 
     /** The shipper image's JVM options (deploy/docker/shipper.Dockerfile), with the heap capped at 64 MB. */
     private static final List<String> CHILD_JVM = List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-XX:+ExitOnOutOfMemoryError");
+            "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError");
 
     private final int entries;
     private final int rounds;
@@ -83,7 +83,7 @@ public final class ShipperBench {
         int rounds = 3;
         int rate = 1000;
         int seconds = 30;
-        int warmup = 20;
+        int warmup = 90; // C1 still compiles a method a second 50 s in (0.2% of a core); by 90 s it has stopped
         int bursts = 50;
         Path dir = Path.of(System.getProperty("java.io.tmpdir"), "nodeincidents-shipbench");
         List<String> extraChildJvm = new ArrayList<>();
