@@ -77,7 +77,8 @@ public final class IncidentTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(EventExtraction.STORE), Serdes.String(),
                 JsonStateSerde.hostLogState()));
-        // written for nearly every entry: the cache turns that into one changelog record per host and commit
+        // written when a host's lag behind stream time changes or its "last logged" time is old (EventExtraction.tick);
+        // the cache folds a burst of such writes into one changelog record per host and commit
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(EventExtraction.CLOCKS), Serdes.String(),
                 JsonStateSerde.hostClock()).withCachingEnabled());
