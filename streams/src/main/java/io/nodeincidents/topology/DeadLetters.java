@@ -11,6 +11,12 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 /** Builds the {@link DeadLetter} records: reason, where the record was read, its bounded raw bytes, its origin. */
 final class DeadLetters {
 
+    /**
+     * Start of the reason of an entry whose reading as a line or event extraction failed; metrics tell that kind of
+     * dead letter by it ({@link io.nodeincidents.metrics.DeadLetterReason#EXTRACTION_FAILED}).
+     */
+    static final String EXTRACTION_FAILED = "event extraction failed: ";
+
     private DeadLetters() {
     }
 

@@ -66,7 +66,8 @@ final class EntryIntake implements FixedKeyProcessor<String, SourceEntry, Routin
             // an entry no reader expected must not stop the application
             context.forward(record.withValue(new Routing.Rejected(DeadLetters.unprocessable(topic,
                     context.recordMetadata(), record.key(), record.timestamp(), entry,
-                    "entry could not be read as a log line: " + SourceEntrySerde.oneLine(e)))));
+                    DeadLetters.EXTRACTION_FAILED
+                            + "entry could not be read as a log line: " + SourceEntrySerde.oneLine(e)))));
             return;
         }
         String identity = concerns ? identity(entry) : null;

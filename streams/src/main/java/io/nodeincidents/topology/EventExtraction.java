@@ -143,7 +143,7 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
                     e);
             context.forward(record.withValue(new Routing.Rejected(DeadLetters.unprocessable(topic,
                     context.recordMetadata(), record.key(), record.timestamp(), entry,
-                    "event extraction failed: " + SourceEntrySerde.oneLine(e)))));
+                    DeadLetters.EXTRACTION_FAILED + SourceEntrySerde.oneLine(e)))));
             return;
         }
         forward(record, events, hostTime);
