@@ -58,7 +58,7 @@ public class LineDecodingBenchmark {
             events.consume(step.events());
         }
         for (HostLogState state : hosts.values()) {
-            events.consume(extractor.flush(state));
+            events.consume(extractor.flush(state).events());
         }
     }
 }

@@ -33,7 +33,7 @@ public final class LineMixCheck {
             }
         }
         for (HostLogState state : hosts.values()) {
-            for (NodeEvent event : extractor.flush(state)) {
+            for (NodeEvent event : extractor.flush(state).events()) {
                 if (event instanceof NodeEvent.Kernel) {
                     kernel++;
                 } else {

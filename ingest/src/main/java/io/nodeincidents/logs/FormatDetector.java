@@ -43,7 +43,7 @@ public final class FormatDetector {
                     }
                     continue;
                 }
-                String s = lines.text();
+                String s = PasteMarks.strip(lines.text());
                 if (s.isBlank()) {
                     continue;
                 }

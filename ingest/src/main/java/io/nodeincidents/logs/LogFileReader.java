@@ -14,7 +14,8 @@ import java.util.function.Consumer;
  * a line that cannot be read becomes a {@link RejectedLine}, never an exception and never silently lost.
  *
  * <p>Host: lines that name no host take {@link ReadOptions#host()}, else the only host named in the file (found in a
- * first pass), else reading fails with a {@link LogReadException} saying why. Text lines that do not start with the
+ * first pass), else {@value ReadResult#UNKNOWN_HOST}, which the result reports so the user can be told. A file is
+ * never refused for want of a host: people paste {@code dmesg -T} captures and greps that name none. Text lines that do not start with the
  * shape's prefix but follow a line that does are continuations (a wrapped line): they are appended to the previous
  * message with one space, and the entry keeps the line number of its first line.
  */
@@ -42,27 +43,31 @@ public final class LogFileReader {
      * @param options shape, host, year, zone
      * @param lines   receives every entry, in file order
      * @param rejects receives every line that could not be read, with its reason
-     * @throws LogReadException when the file's shape cannot be detected or no host can be determined
+     * @throws LogReadException when the file is not text
      */
     public ReadResult read(Path file, ReadOptions options, Consumer<LogLine> lines, Consumer<RejectedLine> rejects)
             throws IOException {
         LogFormat format = options.format();
+        // detection also refuses a binary file when a format was named: its "lines" would be rejected one by one
+        Optional<LogFormat> detected = detector.detect(file);
         if (format == LogFormat.AUTO) {
-            Optional<LogFormat> detected = detector.detect(file);
             if (detected.isEmpty()) {
-                return new ReadResult(file.toString(), null, countLines(file), 0, 0);
+                return new ReadResult(file.toString(), null, countLines(file), 0, 0, null, null);
             }
             format = detected.get();
         }
         String fallbackHost = options.host();
+        String assumed = null;
         if (fallbackHost == null) {
             HostScan scan = new HostScan();
             pass(file, format, options, null, scan, null, null);
-            fallbackHost = scan.resolve(file, format);
+            fallbackHost = scan.resolve();
+            assumed = scan.assumed() ? fallbackHost : null;
         }
         Counts counts = new Counts();
         pass(file, format, options, fallbackHost, null, lines, rejects == null ? r -> { } : rejects, counts);
-        return new ReadResult(file.toString(), format, counts.lines, counts.entries, counts.rejected);
+        return new ReadResult(file.toString(), format, counts.lines, counts.entries, counts.rejected, assumed,
+                counts.damage);
     }
 
     private void pass(Path file, LogFormat format, ReadOptions options, String fallbackHost, HostScan scan,
@@ -89,6 +94,9 @@ public final class LogFileReader {
                     continue;
                 }
                 String s = raw.text();
+                if (!json) {
+                    s = PasteMarks.strip(s);
+                }
                 if (s.isBlank()) {
                     continue;
                 }
@@ -125,9 +133,12 @@ public final class LogFileReader {
                 if (more == null) {
                     continue; // metadata that belongs to the previous entry (kmsg dictionary lines)
                 }
-                if (pending == null || !parser.continuations()) {
-                    reject(rejects, counts, name, n, "does not start like a " + format.cliName()
-                            + " line and follows no line it could continue", s);
+                if (pending == null || pending.bare || !parser.continuations()) {
+                    // pastes mix shapes (a shell command's output above syslog lines): read it as a bare message
+                    pending = flush(pending, fallbackHost, name, scan, out, counts);
+                    PendingEntry bare = new PendingEntry(n, more);
+                    bare.bare = true;
+                    pending = bare;
                 } else if (pending.message.length() + more.length() + 1 > MAX_MESSAGE_CHARS) {
                     reject(rejects, counts, name, n, "continuation would make the message of line " + pending.line
                             + " longer than " + MAX_MESSAGE_CHARS + " characters", s);
@@ -138,8 +149,13 @@ public final class LogFileReader {
                     pending.message.append(more);
                 }
             }
+            counts.damage = raw.damage();
         }
         flush(pending, fallbackHost, name, scan, out, counts);
+        for (PendingEntry early : counts.waiting) {
+            emit(early, fallbackHost, name, out, counts); // a file of nothing but other shapes: no time to give
+        }
+        counts.waiting.clear();
     }
 
     private static void journalLine(String s, long n, String name, String fallbackHost, HostScan scan,
@@ -154,6 +170,18 @@ public final class LogFileReader {
         if (entry.isOmitted(JournalJsonEntry.MESSAGE)) {
             reject(rejects, counts, name, n, "MESSAGE over 4096 bytes was left out by journalctl;"
                     + " export again with journalctl --all", s);
+            return;
+        }
+        if (entry.message() == null && entry.cursor() == null && entry.realtimeMicros() == null
+                && entry.hostname() == null) {
+            // JSON that is not a journal entry (docker's events API, a JSON logger): its text is the message
+            if (scan != null) {
+                scan.see(null);
+                return;
+            }
+            out.accept(new LogLine(fallbackHost, null, null, null, null, null, null, null, null, s,
+                    LineRef.fileLine(name, n)));
+            counts.entries++;
             return;
         }
         if (entry.message() == null) {
@@ -177,12 +205,42 @@ public final class LogFileReader {
         }
         if (scan != null) {
             scan.see(pending.host);
-        } else {
-            out.accept(pending.toLogLine(fallbackHost, name));
-            counts.entries++;
+            return null;
         }
+        if (pending.bare && pending.realtimeMicros == null) {
+            // a pasted command or its output among timestamped lines happened when its neighbours did: without a
+            // time it would be placed at the time of replaying and drag the correlation's clock to today
+            if (counts.lastRealtime != null) {
+                pending.realtimeMicros = counts.lastRealtime;
+            } else if (!counts.firstEntrySeen && counts.waiting.size() < MAX_WAITING_BARE_LINES) {
+                counts.waiting.add(pending);
+                return null;
+            }
+        } else {
+            if (!counts.firstEntrySeen) {
+                counts.firstEntrySeen = true;
+                for (PendingEntry early : counts.waiting) {
+                    early.realtimeMicros = pending.realtimeMicros;
+                    emit(early, fallbackHost, name, out, counts);
+                }
+                counts.waiting.clear();
+            }
+            if (pending.realtimeMicros != null) {
+                counts.lastRealtime = pending.realtimeMicros;
+            }
+        }
+        emit(pending, fallbackHost, name, out, counts);
         return null;
     }
+
+    private static void emit(PendingEntry entry, String fallbackHost, String name, Consumer<LogLine> out,
+                             Counts counts) {
+        out.accept(entry.toLogLine(fallbackHost, name));
+        counts.entries++;
+    }
+
+    /** Lines of another shape before the first line of the file's own are held this long for its time. */
+    static final int MAX_WAITING_BARE_LINES = 256;
 
     private static void reject(Consumer<RejectedLine> rejects, Counts counts, String file, long line, String reason,
                                String text) {
@@ -219,6 +277,10 @@ public final class LogFileReader {
         long lines;
         long entries;
         long rejected;
+        String damage;
+        Long lastRealtime;
+        boolean firstEntrySeen;
+        final java.util.List<PendingEntry> waiting = new java.util.ArrayList<>();
     }
 
     /** Hosts named in a file, and whether some line names none. */
@@ -234,19 +296,17 @@ public final class LogFileReader {
             }
         }
 
-        String resolve(Path file, LogFormat format) throws LogReadException {
+        /** The host for lines that name none: the file's only host, else the placeholder. */
+        String resolve() {
             if (!missing) {
                 return null; // every line names its host
             }
-            if (hosts.size() == 1) {
-                return hosts.iterator().next();
-            }
-            if (hosts.isEmpty()) {
-                throw new LogReadException(file + " (" + format.cliName() + ") does not name the host its lines"
-                        + " come from; pass --host");
-            }
-            throw new LogReadException(file + " names several hosts " + hosts + " and has lines that name none;"
-                    + " pass --host for those lines, or split the file per host");
+            return hosts.size() == 1 ? hosts.iterator().next() : ReadResult.UNKNOWN_HOST;
+        }
+
+        /** True when lines without a host get the placeholder, which the user should hear about. */
+        boolean assumed() {
+            return missing && hosts.size() != 1;
         }
     }
 }

@@ -12,6 +12,8 @@ final class PendingEntry {
     Integer priority;
     final StringBuilder message;
     final long line;
+    /** A line that did not start like the file's shape: read as a bare message, and never continued. */
+    boolean bare;
 
     PendingEntry(long line, String message) {
         this.line = line;

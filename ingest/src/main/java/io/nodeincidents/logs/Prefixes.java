@@ -362,6 +362,9 @@ final class Prefixes {
             applyTag(e, t1);
             return rest(s, i + t1.length());
         }
+        if (isDockerEvent(s, i, t1)) {
+            return s.substring(i); // `docker events`: "TIME container oom ID (attrs)" names no host
+        }
         if (isHostname(t1) && i + t1.length() < s.length()) {
             int j = i + t1.length() + 1;
             String t2 = token(s, j);
@@ -373,6 +376,27 @@ final class Prefixes {
             return rest(s, j - 1);
         }
         return s.substring(i);
+    }
+
+    private static final java.util.Set<String> DOCKER_EVENT_TYPES = java.util.Set.of("container", "image", "volume",
+            "network", "daemon", "plugin", "node", "service", "secret", "config");
+
+    /** {@code container oom 29d7...}: an object type, then an action (a tag would end with a colon). */
+    private static boolean isDockerEvent(String s, int i, String t1) {
+        if (!DOCKER_EVENT_TYPES.contains(t1) || i + t1.length() + 1 >= s.length()) {
+            return false;
+        }
+        String t2 = token(s, i + t1.length() + 1);
+        if (t2.isEmpty() || t2.endsWith(":") || t2.length() > 32) {
+            return false;
+        }
+        for (int k = 0; k < t2.length(); k++) {
+            char c = t2.charAt(k);
+            if (!((c >= 'a' && c <= 'z') || c == '_')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** What follows position i, without the single separating space. */

@@ -16,9 +16,11 @@ import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Streams a file as lines of bytes and decodes each as strict UTF-8. A line that is not valid UTF-8, holds NUL bytes or
- * is longer than the limit is returned with {@link #problem()} set instead of text, so the caller can reject it with
- * its line number. gzip-compressed files (rotated logs) are decompressed on the fly.
+ * Streams a file as lines of bytes and decodes each as UTF-8, leniently: a stray Latin-1 or GBK byte in a pasted log
+ * becomes U+FFFD and the line is kept. A line that is binary (NUL bytes, mostly undecodable bytes or control
+ * characters) or longer than the limit is returned with {@link #problem()} set instead of text, so the caller can
+ * reject it with its line number. gzip-compressed files (rotated logs) are decompressed on the fly; a truncated or
+ * corrupt one ends early with {@link #damage()} saying so.
  */
 final class RawLines implements Closeable {
 
@@ -29,6 +31,11 @@ final class RawLines implements Closeable {
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final CharsetDecoder lenient = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPLACE)
+            .onUnmappableCharacter(CodingErrorAction.REPLACE);
+    private final boolean compressed;
+    private String damage;
     private final int maxLineBytes;
     private final byte[] chunk = new byte[65536];
     private int pos;
@@ -54,8 +61,14 @@ final class RawLines implements Closeable {
             pin.unread(magic, 0, n);
         }
         InputStream raw = pin;
-        if (n == 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
-            raw = new GZIPInputStream(pin, 65536);
+        compressed = n == 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b;
+        if (compressed) {
+            try {
+                raw = new GZIPInputStream(pin, 65536);
+            } catch (IOException e) {
+                pin.close();
+                throw new LogReadException(file + ": corrupt gzip header (" + e.getMessage() + ")");
+            }
         }
         this.in = raw;
     }
@@ -75,7 +88,7 @@ final class RawLines implements Closeable {
         boolean any = false;
         while (true) {
             if (pos == limit) {
-                limit = in.read(chunk, 0, chunk.length);
+                limit = fill();
                 pos = 0;
                 if (limit <= 0) {
                     limit = 0;
@@ -134,10 +147,92 @@ final class RawLines implements Closeable {
         try {
             text = decoder.reset().decode(ByteBuffer.wrap(buf, 0, len)).toString();
         } catch (CharacterCodingException e) {
-            problem = "not valid UTF-8 (at byte " + (firstInvalid(len) + 1) + ")";
+            String replaced = lenient.reset().decode(ByteBuffer.wrap(buf, 0, len)).toString();
+            if (isMostlyUndecodable(replaced, len)) {
+                problem = "binary data, not text (first undecodable byte at column " + (firstInvalid(len) + 1) + ")";
+                text = escaped(len);
+            } else {
+                text = replaced;
+            }
+        }
+        if (problem == null && hasManyControlCharacters(text)) {
+            problem = "binary data (control characters)";
             text = escaped(len);
         }
+        if (problem == null && text.indexOf(0x1b) >= 0) {
+            text = withoutTerminalEscapes(text);
+        }
         return true;
+    }
+
+    /**
+     * Reads the next chunk. A gzip stream that ends early or is corrupt ends the file here: what came before is kept,
+     * and {@link #damage()} names what happened.
+     */
+    private int fill() throws IOException {
+        try {
+            return in.read(chunk, 0, chunk.length);
+        } catch (java.io.EOFException | java.util.zip.ZipException e) {
+            if (!compressed) {
+                throw e;
+            }
+            damage = "compressed data is truncated or corrupt after line " + lineNumber + " ("
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")";
+            return -1;
+        }
+    }
+
+    /**
+     * A log line with a Latin-1 or GBK word in it has a few undecodable bytes among ASCII; random bytes have one in
+     * two or three undecodable.
+     */
+    private static boolean isMostlyUndecodable(String replaced, int byteLength) {
+        int bad = 0;
+        for (int i = 0; i < replaced.length(); i++) {
+            if (replaced.charAt(i) == '\uFFFD') {
+                bad++;
+            }
+        }
+        return bad * 6 > byteLength;
+    }
+
+    /** Text has tabs and perhaps a colour escape; binary data has control characters everywhere. */
+    private static boolean hasManyControlCharacters(String s) {
+        int controls = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 && c != '\t' && c != 0x1b && c != '\f' && c != 0x0b) {
+                controls++;
+            }
+        }
+        return controls > 0 && (controls > 4 || controls * 20 > s.length());
+    }
+
+    /** A log saved from a terminal session (script, tmux) keeps its colour codes: {@code ESC [ params final}. */
+    static String withoutTerminalEscapes(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        int i = 0;
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if (c == 0x1b && i + 1 < s.length() && s.charAt(i + 1) == '[') {
+                int j = i + 2;
+                while (j < s.length() && j - i < 32 && s.charAt(j) >= 0x20 && s.charAt(j) <= 0x3f) {
+                    j++;
+                }
+                if (j < s.length() && s.charAt(j) >= 0x40 && s.charAt(j) <= 0x7e) {
+                    i = j + 1;
+                    continue;
+                }
+            }
+            out.append(c);
+            i++;
+        }
+        return out.toString();
+    }
+
+    /** Why the file ended before its end (truncated or corrupt compressed data), or null. */
+    String damage() {
+        return damage;
     }
 
     private int indexOfNul(int len) {

@@ -258,9 +258,36 @@ abstract class TextLineParser {
                 return null;
             }
             int from = end < s.length() && s.charAt(end) == ' ' ? end + 1 : end;
-            e.message.append(s.substring(Prefixes.skipCallerId(s, from)));
+            from = Prefixes.skipCallerId(s, from);
+            // journalctl -o short-monotonic --no-hostname: "[  123.4] kernel: msg", "[  123.4] earlyoom[847]: msg"
+            if (s.startsWith("kernel: ", from)) {
+                from += "kernel: ".length();
+            } else {
+                String tag = Prefixes.token(s, from);
+                if (isProcessTag(tag)) {
+                    e.transport = null;
+                    e.identifier = null;
+                    Prefixes.applyTag(e, tag);
+                    from += tag.length() + 1;
+                }
+            }
+            e.message.append(from >= s.length() ? "" : s.substring(from));
             return e;
         }
+    }
+
+    /** {@code name[1234]:}: a user-space process, never the kernel (whose "runc:[1:CHILD]:" holds no pid). */
+    static boolean isProcessTag(String tag) {
+        int open = tag.lastIndexOf('[');
+        if (open <= 0 || !tag.endsWith("]:") || tag.length() - open < 4 || !Prefixes.isTag(tag)) {
+            return false;
+        }
+        for (int k = open + 1; k < tag.length() - 2; k++) {
+            if (!Prefixes.isDigit(tag.charAt(k))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static PendingEntry kernelEntry(long lineNo) {

@@ -201,13 +201,17 @@ class LogFileReaderTest {
     }
 
     @Test
-    void hostlessFileNeedsHostOption() throws Exception {
+    void hostlessFileIsReadAsUnknownHostAndSaysSo() throws Exception {
         Path f = resource("syslog-000-kernel.log");
-        assertThatThrownBy(() -> read(f)).isInstanceOf(LogReadException.class)
-                .hasMessageContaining("does not name the host").hasMessageContaining("--host");
-        assertThat(lines).isEmpty();
+        ReadResult unnamed = read(f);
+        assertThat(unnamed.assumedHost()).isEqualTo(ReadResult.UNKNOWN_HOST);
+        assertThat(unnamed.hostNote()).contains(f.toString()).contains("'unknown'").contains("--host");
+        assertThat(lines).isNotEmpty().allSatisfy(l -> assertThat(l.host()).isEqualTo("unknown"));
+        lines.clear();
 
         ReadResult r = read(f, ReadOptions.defaults().withHost("slave-138"));
+        assertThat(r.assumedHost()).isNull();
+        assertThat(r.hostNote()).isNull();
         long stamped = Files.readAllLines(f).stream().filter(l -> l.startsWith("Nov 12 ")).count();
         assertThat(r.lines()).isEqualTo(86);
         assertThat(stamped).isEqualTo(75);
@@ -215,14 +219,22 @@ class LogFileReaderTest {
     }
 
     @Test
-    void conflictingHostsWithHostlessLinesIsAClearError() throws Exception {
+    void severalHostsAndHostlessLinesAreSplitPerHost() throws Exception {
         Path f = write("two", """
                 Nov 12 15:15:41 node-a dockerd: x
                 Nov 12 15:15:41 node-b dockerd: y
                 Nov 12 15:15:41 kernel: z
                 """);
-        assertThatThrownBy(() -> read(f)).isInstanceOf(LogReadException.class)
-                .hasMessageContaining("node-a").hasMessageContaining("node-b").hasMessageContaining("--host");
+        ReadResult r = read(f);
+        assertThat(lines).extracting(LogLine::host).containsExactly("node-a", "node-b", "unknown");
+        assertThat(r.hostNote()).contains("'unknown'");
+    }
+
+    @Test
+    void theOnlyHostNamedInAFileIsGivenToItsHostlessLinesWithoutANote() throws Exception {
+        ReadResult r = read(write("one", "Nov 12 15:15:41 node-a dockerd: x\nNov 12 15:15:42 kernel: z\n"));
+        assertThat(lines).extracting(LogLine::host).containsExactly("node-a", "node-a");
+        assertThat(r.hostNote()).isNull();
     }
 
     @Test
@@ -389,9 +401,112 @@ class LogFileReaderTest {
             });
         }
         lines.clear();
+        rejects.clear();
         ReadResult auto = read(f, ReadOptions.defaults());
         assertThat(auto.format()).as("the readable lines decide the shape").isEqualTo(LogFormat.SYSLOG);
-        assertThat(lines).extracting(LogLine::message).containsExactly("before", "after");
+        assertThat(lines).filteredOn(l -> "dockerd".equals(l.identifier())).extracting(LogLine::message)
+                .containsExactly("before", "after");
+        // a short run of garbage that happens to decode is read as a bare message, never glued to a real line
+        long before = lines.get(0).realtimeMicros();
+        assertThat(lines).filteredOn(l -> l.identifier() == null).allSatisfy(l -> {
+            assertThat(l.realtimeMicros()).as("the time of the line before it").isEqualTo(before);
+            assertThat(l.message().length()).isLessThan(64);
+        });
+        assertThat(auto.entries() + auto.rejected()).as("every non-blank line is an entry or a rejection")
+                .isEqualTo(Arrays.stream(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1).split("\n", -1))
+                        .filter(l -> !l.isBlank()).count());
+        assertThat(rejects).hasSizeGreaterThan((int) auto.entries());
+    }
+
+    @Test
+    void latin1AndGbkBytesInALineAreDecodedLenientlyAndTheLineKept() throws Exception {
+        Path f = dir.resolve("latin1.log");
+        try (OutputStream out = Files.newOutputStream(f)) {
+            out.write("Nov 12 15:15:41 h dockerd: caf".getBytes(StandardCharsets.UTF_8));
+            out.write(0xe9); // Latin-1 e-acute
+            out.write(" error\nNov 12 15:15:42 h kubelet: ".getBytes(StandardCharsets.UTF_8));
+            out.write(new byte[] {(byte) 0xc4, (byte) 0xda, (byte) 0xb4, (byte) 0xe6}); // GBK for "memory"
+            out.write(" RunPodSandbox failed\n".getBytes(StandardCharsets.UTF_8));
+        }
+        ReadResult r = read(f);
+        assertThat(r.format()).isEqualTo(LogFormat.SYSLOG);
+        assertThat(rejects).isEmpty();
+        assertThat(lines).extracting(LogLine::message).containsExactly("caf\uFFFD error",
+                "\uFFFD\u06B4\uFFFD RunPodSandbox failed");
+        assertThat(lines.get(1).identifier()).isEqualTo("kubelet");
+    }
+
+    @Test
+    void explicitFormatStillRefusesABinaryFile() throws Exception {
+        byte[] junk = new byte[50_000];
+        new Random(11).nextBytes(junk);
+        Path f = Files.write(dir.resolve("core.bin"), junk);
+        assertThatThrownBy(() -> read(f, ReadOptions.defaults().withFormat(LogFormat.SYSLOG).withHost("h")))
+                .isInstanceOf(LogReadException.class).hasMessageContaining("does not look like a text log");
+    }
+
+    @Test
+    void truncatedGzipKeepsTheLinesBeforeTheDamageAndNamesIt() throws Exception {
+        java.io.ByteArrayOutputStream packed = new java.io.ByteArrayOutputStream();
+        try (OutputStream gz = new GZIPOutputStream(packed)) {
+            for (int i = 0; i < 2000; i++) {
+                gz.write(("Nov 12 15:15:41 h dockerd: line " + i + " " + "x".repeat(40) + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        byte[] whole = packed.toByteArray();
+        Path f = Files.write(dir.resolve("rotated.log.gz"), Arrays.copyOf(whole, whole.length / 2));
+        ReadResult r = read(f);
+        assertThat(r.damage()).contains("truncated or corrupt");
+        assertThat(lines).isNotEmpty().hasSizeLessThan(2000);
+        assertThat(lines.get(0).message()).startsWith("line 0 ");
+    }
+
+    @Test
+    void mailQuotesAndAMarkdownFenceAreNotPartOfTheLog() throws Exception {
+        read(write("quoted", """
+                ```text [ 1941.624891] swapper/0: page allocation failure: order:0, mode:0x0
+                > > [ 1941.625000] CPU: 0 PID: 0 Comm: swapper/0 Not tainted 4.18.0 #1
+                >> [ 1941.626000] Call Trace:
+                """), ReadOptions.defaults().withHost("n1"));
+        assertThat(lines).extracting(LogLine::message).containsExactly(
+                "swapper/0: page allocation failure: order:0, mode:0x0",
+                "CPU: 0 PID: 0 Comm: swapper/0 Not tainted 4.18.0 #1", "Call Trace:");
+        assertThat(lines).allSatisfy(l -> assertThat(l.isKernel()).isTrue());
+    }
+
+    @Test
+    void monotonicLinesWithoutHostKeepKernelAndProcessApart() throws Exception {
+        read(write("mono", """
+                [21160.626351] earlyoom[84786]: low memory! at or below SIGTERM limits
+                [21161.092614] kernel: earlyoom: page allocation failure: order:0, mode:0x800(GFP_NOWAIT)
+                [21161.092700] runc:[1:CHILD]: page allocation failure: order:6, mode:0x10c0d0
+                """), ReadOptions.defaults().withHost("n1"));
+        assertThat(lines.get(0).isKernel()).isFalse();
+        assertThat(lines.get(0).identifier()).isEqualTo("earlyoom");
+        assertThat(lines.get(0).pid()).isEqualTo(84786);
+        assertThat(lines.get(1).isKernel()).isTrue();
+        assertThat(lines.get(1).message()).startsWith("earlyoom: page allocation failure");
+        assertThat(lines.get(2).isKernel()).isTrue();
+        assertThat(lines.get(2).message()).startsWith("runc:[1:CHILD]: page allocation failure");
+    }
+
+    @Test
+    void dockerEventsNameNoHost() throws Exception {
+        read(write("events", "2019-05-04T18:05:45.011072877-05:00 container oom 29d72966e0be (image=x, name=y)\n"));
+        assertThat(lines).singleElement().satisfies(l -> {
+            assertThat(l.host()).isEqualTo("unknown");
+            assertThat(l.message()).isEqualTo("container oom 29d72966e0be (image=x, name=y)");
+            assertThat(l.realtimeMicros()).isNotNull();
+        });
+    }
+
+    @Test
+    void jsonLinesThatAreNotJournalEntriesAreReadAsText() throws Exception {
+        String event = "{\"status\":\"oom\",\"id\":\"36eb96d6c134\",\"time\":1449497871}";
+        read(write("api", event + "\n"), ReadOptions.defaults().withHost("n1"));
+        assertThat(lines).singleElement().satisfies(l -> assertThat(l.message()).isEqualTo(event));
+        assertThat(rejects).isEmpty();
     }
 
     @Test
@@ -411,13 +526,29 @@ class LogFileReaderTest {
     }
 
     @Test
-    void leadingLineThatContinuesNothingIsRejected() throws Exception {
-        read(write("lead", "some prose before the log\nNov 12 15:15:41 h dockerd: x\n"));
-        assertThat(lines).hasSize(1);
-        assertThat(rejects).singleElement().satisfies(r -> {
-            assertThat(r.line()).isEqualTo(1);
-            assertThat(r.reason()).contains("syslog");
-        });
+    void aLineOfAnotherShapeIsReadAsABareMessageNotGluedToTheNext() throws Exception {
+        read(write("lead", "$ docker run -m 4m busybox\nNov 12 15:15:41 h dockerd: x\nERRO[0000] error waiting\n"));
+        assertThat(lines).extracting(LogLine::message).containsExactly("$ docker run -m 4m busybox", "x ERRO[0000] error waiting");
+        assertThat(lines.get(0).identifier()).isNull();
+        assertThat(lines.get(0).realtimeMicros()).as("a paste happened when the lines around it did")
+                .isEqualTo(lines.get(1).realtimeMicros()).isNotNull();
+        assertThat(rejects).isEmpty();
+    }
+
+    @Test
+    void pastedLinesBeforeTheFirstStampTakeItsTimeAndKeepTheirPlace() throws Exception {
+        read(write("paste", """
+                $ docker run busybox
+                docker: Error response from daemon: OCI runtime create failed: cannot allocate memory.
+                Nov 12 15:15:41 h kubelet: first
+                Nov 12 15:15:45 h kubelet: last
+                """));
+        assertThat(lines).extracting(LogLine::message).containsExactly("$ docker run busybox",
+                "docker: Error response from daemon: OCI runtime create failed: cannot allocate memory.", "first",
+                "last");
+        assertThat(lines.get(0).realtimeMicros()).isEqualTo(lines.get(2).realtimeMicros());
+        assertThat(lines.get(1).realtimeMicros()).isEqualTo(lines.get(2).realtimeMicros());
+        assertThat(lines.get(3).realtimeMicros()).isEqualTo(lines.get(2).realtimeMicros() + 4_000_000L);
     }
 
     @Test

@@ -16,6 +16,11 @@ import io.nodeincidents.schemas.FleetAlert;
 import io.nodeincidents.schemas.Incident;
 import io.nodeincidents.schemas.JournalEntry;
 import io.nodeincidents.schemas.SourceKind;
+import io.nodeincidents.kernel.KernelReportAssembler;
+import io.nodeincidents.runtime.RuntimeFailureClassifier;
+import io.nodeincidents.runtime.RuntimeRules;
+import io.nodeincidents.runtime.RuntimeRulesException;
+import io.nodeincidents.topology.CorrelatorSettings;
 import io.nodeincidents.topology.OfflineCorrelation;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -46,8 +51,13 @@ public final class AnalyzeCommand implements Callable<Integer> {
     /** How results are printed. */
     public enum Output { json, text }
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Log files, read in order (.gz is fine).")
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Log files, read in order (.gz is fine; - reads"
+            + " standard input).")
     List<Path> files;
+
+    /** {@link #files} checked, standard input spooled. */
+    private List<Path> inputs;
+    private NodeEventExtractor extractor;
 
     @Option(names = "--events", description = "Print the decoded events (kernel reports, runtime failures) instead of"
             + " the incidents they correlate into.")
@@ -55,6 +65,10 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
     @Mixin
     LogReadingOptions reading;
+
+    @Option(names = "--rules", paramLabel = "FILE", description = "A runtime rules file (JSON, the shape of the bundled"
+            + " runtime-rules.json) that extends or overrides the bundled runtime and kubelet patterns.")
+    Path rules;
 
     @Option(names = "--output", defaultValue = "json", paramLabel = "json|text",
             description = "json: one object per line; text: one readable line per event (default: ${DEFAULT-VALUE}).")
@@ -67,39 +81,52 @@ public final class AnalyzeCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        for (Path file : files) {
-            if (!Files.isRegularFile(file)) {
-                err.println("analyze: " + file + ": no such file");
-                return 2;
-            }
-        }
         AtomicLong rejected = new AtomicLong();
         Consumer<RejectedLine> rejects = line -> {
             if (rejected.incrementAndGet() <= MAX_REJECTS_SHOWN) {
                 err.println("analyze: rejected " + line);
             }
         };
+        RuntimeRules runtimeRules;
         try {
-            if (!events) {
-                return printIncidents(out, err, rejects, rejected);
+            runtimeRules = RuntimeRules.load(rules);
+        } catch (RuntimeRulesException e) {
+            err.println("analyze: " + e.getMessage());
+            return 2;
+        }
+        extractor = new NodeEventExtractor(new KernelReportAssembler(), new RuntimeFailureClassifier(runtimeRules));
+        try {
+            inputs = LogReadingOptions.inputFiles(files, System.in);
+            List<ReadResult> read = events ? printEvents(out, err, rejects, rejected)
+                    : printIncidents(out, err, rejects, rejected);
+            boolean damaged = false;
+            for (ReadResult result : read) {
+                if (result.hostNote() != null) {
+                    err.println("analyze: " + result.hostNote());
+                }
+                if (result.damage() != null) {
+                    err.println("analyze: " + result.file() + ": " + result.damage() + "; the lines before it were read");
+                    damaged = true;
+                }
             }
-            return printEvents(out, err, rejects, rejected);
+            return damaged ? 1 : 0;
         } catch (LogReadException e) {
             out.flush();
             err.println("analyze: " + e.getMessage());
             return 2;
         } catch (java.io.IOException e) {
             out.flush();
-            err.println("analyze: cannot read input: " + e.getMessage());
-            return 2;
+            err.println("analyze: cannot read input: " + e);
+            return 1;
         }
     }
 
-    private int printEvents(PrintWriter out, PrintWriter err, Consumer<RejectedLine> rejects, AtomicLong rejected)
-            throws java.io.IOException {
+    private List<ReadResult> printEvents(PrintWriter out, PrintWriter err, Consumer<RejectedLine> rejects,
+                                         AtomicLong rejected) throws java.io.IOException {
         Consumer<NodeEvent> print = event -> out.println(output == Output.text ? EventJson.text(event)
                 : EventJson.line(event));
-        OfflineAnalysis.Outcome outcome = new OfflineAnalysis().run(files, reading.readOptions(), print, rejects);
+        OfflineAnalysis.Outcome outcome = new OfflineAnalysis(new LogFileReader(), extractor)
+                .run(inputs, reading.readOptions(), print, rejects);
         out.flush();
         if (rejected.get() > MAX_REJECTS_SHOWN) {
             err.println("analyze: ... " + (rejected.get() - MAX_REJECTS_SHOWN) + " more rejected lines");
@@ -107,20 +134,20 @@ public final class AnalyzeCommand implements Callable<Integer> {
         long lines = outcome.files().stream().mapToLong(ReadResult::lines).sum();
         err.printf("analyze: %d files, %d lines, %d events, %d lines rejected%n", outcome.files().size(), lines,
                 outcome.events(), rejected.get());
-        return 0;
+        return outcome.files();
     }
 
     /**
      * Runs the streaming app's own topology over the files' entries (in a TopologyTestDriver), so the incidents are
      * the ones the deployed correlator would emit. Only lines that can contribute to an event are kept in memory.
      */
-    private int printIncidents(PrintWriter out, PrintWriter err, Consumer<RejectedLine> rejects, AtomicLong rejected)
-            throws java.io.IOException {
-        NodeEventExtractor extractor = new NodeEventExtractor();
+    private List<ReadResult> printIncidents(PrintWriter out, PrintWriter err, Consumer<RejectedLine> rejects,
+                                            AtomicLong rejected) throws java.io.IOException {
         LogFileReader reader = new LogFileReader();
         List<JournalEntry> entries = new ArrayList<>();
         long lines = 0;
-        for (Path file : files) {
+        List<ReadResult> read = new ArrayList<>();
+        for (Path file : inputs) {
             ReadOptions options = LogReplay.resolvedFormat(file, reading.readOptions());
             SourceKind kind = LogReplay.sourceKind(options.format());
             ReadResult result = reader.read(file, options, line -> {
@@ -129,8 +156,10 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 }
             }, rejects);
             lines += result.lines();
+            read.add(result);
         }
-        OfflineCorrelation.Result result = OfflineCorrelation.run(entries);
+        OfflineCorrelation.Result result = OfflineCorrelation.run(entries, rules == null ? Map.of()
+                : Map.of(CorrelatorSettings.RUNTIME_RULES_FILE, rules.toString()));
         for (Incident incident : result.latestRevisions()) {
             out.println(output == Output.text ? IncidentPrinter.text(incident) : IncidentPrinter.json(incident));
         }
@@ -141,9 +170,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
         if (rejected.get() > MAX_REJECTS_SHOWN) {
             err.println("analyze: ... " + (rejected.get() - MAX_REJECTS_SHOWN) + " more rejected lines");
         }
-        err.printf("analyze: %d files, %d lines, %d incidents, %d fleet alerts, %d lines rejected%n", files.size(),
+        err.printf("analyze: %d files, %d lines, %d incidents, %d fleet alerts, %d lines rejected%n", inputs.size(),
                 lines, result.latestRevisions().size(), latestAlerts(result.alerts()).size(), rejected.get());
-        return 0;
+        return read;
     }
 
     /** The last emission of each fleet alert (an alert is re-emitted as hosts join it). */

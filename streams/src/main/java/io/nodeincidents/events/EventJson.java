@@ -10,6 +10,7 @@ import io.nodeincidents.kernel.SlabFailure;
 import io.nodeincidents.kernel.memory.Verdict;
 import io.nodeincidents.kernel.memory.ZoneState;
 import io.nodeincidents.kernel.oom.OomConstraint;
+import io.nodeincidents.kernel.oom.TaskTableSummary;
 import io.nodeincidents.logs.LineRef;
 import io.nodeincidents.runtime.RuntimeFailure;
 import java.time.Instant;
@@ -111,6 +112,27 @@ public final class EventJson {
             out.put("memoryLimitKb", oom.memoryLimitKb());
             out.put("gfpMask", oom.gfp() == null ? null : oom.gfp().printed());
             out.put("order", oom.order());
+            out.put("candidatePid", oom.candidate() == null ? null : oom.candidate().pid());
+            out.put("candidateComm", oom.candidate() == null ? null : oom.candidate().comm());
+            out.put("candidateScore", oom.candidate() == null ? null : oom.candidate().score());
+            TaskTableSummary table = TaskTableSummary.of(oom);
+            boolean listed = table.tasks() > 0;
+            out.put("taskCount", listed ? table.tasks() : null);
+            out.put("taskTableTruncated", listed && table.truncated());
+            out.put("tableRssKb", listed ? table.rssKb() : null);
+            List<Map<String, Object>> top = new ArrayList<>();
+            for (TaskTableSummary.Group g : table.top(EventRecords.TOP_CONSUMERS)) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", g.name());
+                m.put("tasks", g.tasks());
+                m.put("rssKb", g.rssKb());
+                m.put("largestRssKb", g.largestRssKb());
+                top.add(m);
+            }
+            out.put("topConsumers", top);
+            out.put("largestTaskRssKb", table.largest() == null ? null : table.largest().rssKb());
+            out.put("tasksOutweighingVictim", listed && table.victimRssKb() != null ? table.outweighingVictim() : null);
+            out.put("tasksAtScoreFloor", listed ? table.tasksAtFloor() : null);
         } else if (report instanceof SlabFailure slab) {
             out.put("cache", slab.cache());
             out.put("errorCode", slab.errorCode());

@@ -6,6 +6,7 @@ import io.nodeincidents.kernel.OomKill;
 import io.nodeincidents.kernel.ReportContext;
 import io.nodeincidents.kernel.SlabFailure;
 import io.nodeincidents.kernel.memory.ZoneState;
+import io.nodeincidents.kernel.oom.TaskTableSummary;
 import io.nodeincidents.logs.LineRef;
 import io.nodeincidents.runtime.RuntimeFailure;
 import io.nodeincidents.schemas.AllocationVerdict;
@@ -13,6 +14,7 @@ import io.nodeincidents.schemas.EvidenceRef;
 import io.nodeincidents.schemas.KernelEventKind;
 import io.nodeincidents.schemas.KernelMemoryEvent;
 import io.nodeincidents.schemas.OomConstraint;
+import io.nodeincidents.schemas.OomTaskGroup;
 import io.nodeincidents.schemas.RuntimeFailureEvent;
 import io.nodeincidents.schemas.RuntimeFailureKind;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +31,9 @@ import java.util.List;
  */
 public final class EventRecords {
 
+    /** Task-name groups of an OOM task table carried in the event: enough to name who held the memory. */
+    static final int TOP_CONSUMERS = 5;
+
     private EventRecords() {
     }
 
@@ -36,7 +41,8 @@ public final class EventRecords {
         ReportContext context = report.context();
         KernelMemoryEvent.Builder builder = KernelMemoryEvent.newBuilder()
                 .setEventId(eventId("kernel", context.host(), context.bootId(), kind(report).name(),
-                        context.firstLine(), context.monotonicMicros()))
+                        context.firstLine(), context.monotonicMicros(), context.realtimeMicros() + "\u0000"
+                                + context.comm() + "\u0000" + context.pid() + "\u0000" + report.summary()))
                 .setHost(context.host())
                 .setBootId(context.bootId())
                 .setTimeMicros(context.realtimeMicros())
@@ -56,24 +62,10 @@ public final class EventRecords {
                     .setGfpMask(failure.gfp() == null ? null : failure.gfp().printed())
                     .setGfpFlags(failure.gfp() == null ? List.of() : failure.gfp().flags())
                     .setZones(failure.zones().stream().map(EventRecords::zone).toList())
-                    .setVerdict(AllocationVerdict.valueOf(failure.verdict().name()))
+                    .setVerdict(verdict(failure.verdict()))
                     .build());
         } else if (report instanceof OomKill oom) {
-            builder.setOom(io.nodeincidents.schemas.OomKill.newBuilder()
-                    .setConstraint(OomConstraint.valueOf(oom.constraint().name()))
-                    .setGfpMask(oom.gfp() == null ? null : oom.gfp().printed())
-                    .setOrder(oom.order())
-                    .setVictimPid(oom.victim() == null ? null : oom.victim().pid())
-                    .setVictimComm(oom.victim() == null ? null : oom.victim().comm())
-                    .setVictimRssKb(oom.victim() == null ? null : oom.victim().rssKb())
-                    .setVictimTotalVmKb(oom.victim() == null ? null : oom.victim().totalVmKb())
-                    .setMemcg(oom.oomMemcg() == null ? null : oom.oomMemcg().path())
-                    .setTaskMemcg(oom.taskMemcg() == null ? null : oom.taskMemcg().path())
-                    .setContainerId(oom.containerId())
-                    .setPodUid(oom.podUid())
-                    .setMemoryUsageKb(oom.memoryUsageKb())
-                    .setMemoryLimitKb(oom.memoryLimitKb())
-                    .build());
+            builder.setOom(oom(oom));
         } else if (report instanceof SlabFailure slab) {
             builder.setSlab(io.nodeincidents.schemas.SlabFailure.newBuilder()
                     .setCache(slab.cache())
@@ -84,13 +76,50 @@ public final class EventRecords {
         return builder.build();
     }
 
+    private static io.nodeincidents.schemas.OomKill oom(OomKill oom) {
+        io.nodeincidents.schemas.OomKill.Builder b = io.nodeincidents.schemas.OomKill.newBuilder()
+                .setConstraint(constraint(oom.constraint()))
+                .setGfpMask(oom.gfp() == null ? null : oom.gfp().printed())
+                .setOrder(oom.order())
+                .setVictimPid(oom.victim() == null ? null : oom.victim().pid())
+                .setVictimComm(oom.victim() == null ? null : oom.victim().comm())
+                .setVictimRssKb(oom.victim() == null ? null : oom.victim().rssKb())
+                .setVictimTotalVmKb(oom.victim() == null ? null : oom.victim().totalVmKb())
+                .setMemcg(oom.oomMemcg() == null ? null : oom.oomMemcg().path())
+                .setTaskMemcg(oom.taskMemcg() == null ? null : oom.taskMemcg().path())
+                .setContainerId(oom.containerId())
+                .setPodUid(oom.podUid())
+                .setMemoryUsageKb(oom.memoryUsageKb())
+                .setMemoryLimitKb(oom.memoryLimitKb())
+                .setCandidatePid(oom.candidate() == null ? null : oom.candidate().pid())
+                .setCandidateComm(oom.candidate() == null ? null : oom.candidate().comm())
+                .setCandidateScore(oom.candidate() == null ? null : oom.candidate().score());
+        TaskTableSummary table = TaskTableSummary.of(oom);
+        if (table.tasks() > 0) {
+            // the table is evidence of who held the memory: the diagnosis compares the victim with it
+            b.setTaskCount(table.tasks())
+                    .setTaskTableTruncated(table.truncated())
+                    .setTableRssKb(table.rssKb())
+                    .setTopConsumers(table.top(TOP_CONSUMERS).stream()
+                            .map(g -> OomTaskGroup.newBuilder().setName(g.name()).setTasks(g.tasks())
+                                    .setRssKb(g.rssKb()).setLargestRssKb(g.largestRssKb()).build())
+                            .toList())
+                    .setTasksOutweighingVictim(table.victimRssKb() == null ? null : table.outweighingVictim())
+                    .setLargestTaskRssKb(table.largest() == null ? null : table.largest().rssKb())
+                    .setTasksAtScoreFloor(table.tasksAtFloor());
+        }
+        return b.build();
+    }
+
     public static RuntimeFailureEvent runtimeEvent(RuntimeFailure failure) {
         LineRef first = failure.refs().isEmpty() ? LineRef.none() : failure.refs().get(0);
         return RuntimeFailureEvent.newBuilder()
-                .setEventId(eventId("runtime", failure.host(), null, failure.kind().name(), first, failure.timeMicros()))
+                .setEventId(eventId("runtime", failure.host(), null, failure.kind().name(), first, failure.timeMicros(),
+                        failure.component().wireName() + "\u0000" + failure.pod() + "\u0000" + failure.namespace()
+                                + "\u0000" + failure.containerId() + "\u0000" + failure.errorText()))
                 .setHost(failure.host())
                 .setTimeMicros(failure.timeMicros())
-                .setKind(RuntimeFailureKind.valueOf(failure.kind().name()))
+                .setKind(kind(failure.kind()))
                 .setComponent(failure.component().wireName())
                 .setMemoryRelated(failure.memoryRelated())
                 .setPod(failure.pod())
@@ -100,6 +129,34 @@ public final class EventRecords {
                 .setErrorText(failure.errorText() == null ? "" : failure.errorText())
                 .setEvidence(evidence(failure.host(), failure.timeMicros(), failure.refs()))
                 .build();
+    }
+
+    // The domain enums and the record enums are mapped by exhaustive switches: a constant added to one side is a
+    // compile error here, not an IllegalArgumentException in a stream thread.
+    static AllocationVerdict verdict(io.nodeincidents.kernel.memory.Verdict verdict) {
+        return switch (verdict) {
+            case FRAGMENTATION -> AllocationVerdict.FRAGMENTATION;
+            case EXHAUSTION -> AllocationVerdict.EXHAUSTION;
+            case UNDETERMINED -> AllocationVerdict.UNDETERMINED;
+        };
+    }
+
+    static OomConstraint constraint(io.nodeincidents.kernel.oom.OomConstraint constraint) {
+        return switch (constraint) {
+            case MEMCG -> OomConstraint.MEMCG;
+            case GLOBAL -> OomConstraint.GLOBAL;
+            case CPUSET -> OomConstraint.CPUSET;
+            case MEMORY_POLICY -> OomConstraint.MEMORY_POLICY;
+            case UNKNOWN -> OomConstraint.UNKNOWN;
+        };
+    }
+
+    static RuntimeFailureKind kind(io.nodeincidents.runtime.RuntimeFailureKind kind) {
+        return switch (kind) {
+            case SANDBOX_FAILURE -> RuntimeFailureKind.SANDBOX_FAILURE;
+            case CONTAINER_START_FAILURE -> RuntimeFailureKind.CONTAINER_START_FAILURE;
+            case CONTAINER_OOM_KILLED -> RuntimeFailureKind.CONTAINER_OOM_KILLED;
+        };
     }
 
     public static KernelEventKind kind(KernelReport report) {
@@ -146,10 +203,16 @@ public final class EventRecords {
         return evidence;
     }
 
-    /** A stable id: the same report read again (a replay, a restart) gets the same id. */
-    static String eventId(String source, String host, String bootId, String kind, LineRef first, Long time) {
-        String identity = String.join("\u0000", source, host, String.valueOf(bootId), kind,
-                first == null ? "-" : String.valueOf(first.cursor()) + '\u0000' + first.file() + '\u0000' + first.line(),
+    /**
+     * A stable id: the same report read again (a replay, a restart) gets the same id. A journal entry is named by its
+     * cursor; a line of a saved file by what it says ({@code content}: its time, task and decoded facts), never by the
+     * file's name or line number, so a renamed, rotated or re-prepended copy of a log gives the same ids and a SIEM
+     * upsert does not duplicate.
+     */
+    static String eventId(String source, String host, String bootId, String kind, LineRef first, Long time,
+                          String content) {
+        String where = first != null && first.cursor() != null ? "cursor\u0000" + first.cursor() : "content\u0000" + content;
+        String identity = String.join("\u0000", source, host, String.valueOf(bootId), kind, where,
                 String.valueOf(time));
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));

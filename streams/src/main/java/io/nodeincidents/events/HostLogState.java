@@ -19,6 +19,6 @@ public record HostLogState(PendingReport pendingReport, FailureDeduplicator.Open
 
     /** True when nothing is pending: the state need not be stored. */
     public boolean isEmpty() {
-        return pendingReport == null && openFailures.failures().isEmpty();
+        return pendingReport == null && openFailures.isEmpty();
     }
 }

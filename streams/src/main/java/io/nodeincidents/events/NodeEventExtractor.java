@@ -2,6 +2,7 @@ package io.nodeincidents.events;
 
 import io.nodeincidents.kernel.KernelReport;
 import io.nodeincidents.kernel.KernelReportAssembler;
+import io.nodeincidents.kernel.PendingReport;
 import io.nodeincidents.logs.LogLine;
 import io.nodeincidents.runtime.FailureDeduplicator;
 import io.nodeincidents.runtime.RuntimeFailure;
@@ -15,13 +16,21 @@ import java.util.Optional;
  * failure classifier and de-duplicator. A pure step function over {@link HostLogState}: the Kafka Streams processor
  * keeps the state in a store per host, offline {@code analyze} in a map, and both get the same events from the same
  * lines.
+ *
+ * <p>Never throws: a line or report that makes a decoder throw is returned as {@link SetAside} and dropped from the
+ * state, so one bad report cannot stop a host's (or a stream thread's) processing, nor fail again with every line.
  */
 public final class NodeEventExtractor {
 
-    /** The new state and the events the line completed. */
-    public record Step(HostLogState state, List<NodeEvent> events) {
+    /** The new state, the events the line completed, and what could not be decoded. */
+    public record Step(HostLogState state, List<NodeEvent> events, List<SetAside> setAside) {
         public Step {
             events = List.copyOf(events);
+            setAside = List.copyOf(setAside);
+        }
+
+        public Step(HostLogState state, List<NodeEvent> events) {
+            this(state, events, List.of());
         }
     }
 
@@ -40,21 +49,32 @@ public final class NodeEventExtractor {
     /** Feeds one line of the host whose state this is. */
     public Step step(HostLogState state, LogLine line) {
         List<NodeEvent> events = new ArrayList<>();
+        List<SetAside> setAside = new ArrayList<>(0);
         var pending = state.pendingReport();
         var open = state.openFailures();
         // a bare message body says nothing of who printed it: both decoders look at it, each pre-filters cheaply
         boolean unknownOrigin = line.transport() == null && line.identifier() == null;
         if (line.isKernel() || unknownOrigin) {
-            KernelReportAssembler.Step kernel = assembler.step(pending, unknownOrigin ? asKernel(line) : line);
-            pending = kernel.pending();
-            addKernel(events, kernel.completed());
+            LogLine kernelLine = unknownOrigin ? asKernel(line) : line;
+            pending = stepKernel(pending, kernelLine, events, setAside);
         }
         if (!line.isKernel()) {
-            Optional<RuntimeFailure> failure = classifier.classify(line);
-            if (failure.isPresent()) {
-                FailureDeduplicator.Step folded = FailureDeduplicator.fold(open, failure.get());
-                open = folded.open();
-                addRuntime(events, folded.completed());
+            try {
+                // what a line says for the failure after it comes from a runtime or a paste, never from sshd or nginx
+                RuntimeFailureClassifier.LineReading reading = classifier.read(line, classifier.mayLeaveContext(line));
+                if (reading.mayNamePod()) {
+                    open = FailureDeduplicator.observe(open, line.message(), line.realtimeMicros());
+                }
+                if (reading.failure().isPresent()) {
+                    FailureDeduplicator.Step folded = FailureDeduplicator.fold(open, reading.failure().get());
+                    open = folded.open();
+                    addRuntime(events, folded.completed());
+                } else if (reading.memoryTrouble()) {
+                    // an OCI runtime's own stderr line before the daemon's error that wraps it without the cause
+                    open = FailureDeduplicator.memoryTrouble(open, line.realtimeMicros());
+                }
+            } catch (RuntimeException e) {
+                setAside.add(SetAside.of(line.ref(), "runtime failure could not be decoded", e));
             }
         }
         Long now = line.realtimeMicros();
@@ -62,9 +82,30 @@ public final class NodeEventExtractor {
             // the line's time is the host's event time: whatever went idle before it is complete
             Step expired = expire(new HostLogState(pending, open), now);
             events.addAll(expired.events());
-            return new Step(expired.state(), events);
+            setAside.addAll(expired.setAside());
+            return new Step(expired.state(), events, setAside);
         }
-        return new Step(new HostLogState(pending, open), events);
+        return new Step(new HostLogState(pending, open), events, setAside);
+    }
+
+    /**
+     * Feeds a kernel line to the assembler. When that throws, the pending report is what failed to decode (it is set
+     * aside) and the line is read again on its own; when that throws too, the line is set aside as well.
+     */
+    private PendingReport stepKernel(PendingReport pending, LogLine line, List<NodeEvent> events,
+                                     List<SetAside> setAside) {
+        try {
+            KernelReportAssembler.Step kernel = assembler.step(pending, line);
+            addKernel(events, kernel.completed());
+            return kernel.pending();
+        } catch (RuntimeException e) {
+            if (pending != null) {
+                setAside.add(SetAside.of(pending.firstLine(), "kernel report could not be decoded", e));
+                return stepKernel(null, line, events, setAside);
+            }
+            setAside.add(SetAside.of(line.ref(), "kernel line could not be decoded", e));
+            return null;
+        }
     }
 
     /**
@@ -72,36 +113,67 @@ public final class NodeEventExtractor {
      * classifier recognises. Offline correlation keeps only these, so a large log does not have to fit in memory.
      */
     public boolean concerns(LogLine line) {
-        return line.isKernel() || (line.transport() == null && line.identifier() == null)
-                || classifier.classify(line).isPresent();
+        if (line.isKernel() || (line.transport() == null && line.identifier() == null)) {
+            return true;
+        }
+        try {
+            return classifier.classify(line).isPresent();
+        } catch (RuntimeException e) {
+            return true; // step() sets it aside with the reason
+        }
     }
 
     /** Completes what has been idle for longer than its gap at event time {@code nowMicros}. */
     public Step expire(HostLogState state, long nowMicros) {
         List<NodeEvent> events = new ArrayList<>();
+        List<SetAside> setAside = new ArrayList<>(0);
         var pending = state.pendingReport();
         if (pending != null) {
-            KernelReportAssembler.Step kernel = assembler.expire(pending, nowMicros);
-            pending = kernel.pending();
-            addKernel(events, kernel.completed());
+            try {
+                KernelReportAssembler.Step kernel = assembler.expire(pending, nowMicros);
+                pending = kernel.pending();
+                addKernel(events, kernel.completed());
+            } catch (RuntimeException e) {
+                setAside.add(SetAside.of(pending.firstLine(), "kernel report could not be decoded", e));
+                pending = null;
+            }
         }
         var open = state.openFailures();
-        if (!open.failures().isEmpty()) {
-            FailureDeduplicator.Step folded = FailureDeduplicator.expire(open, nowMicros);
-            open = folded.open();
-            addRuntime(events, folded.completed());
+        if (!open.isEmpty()) {
+            try {
+                FailureDeduplicator.Step folded = FailureDeduplicator.expire(open, nowMicros);
+                open = folded.open();
+                addRuntime(events, folded.completed());
+            } catch (RuntimeException e) {
+                setAside.add(SetAside.of(firstRef(open), "runtime failures could not be completed", e));
+                open = FailureDeduplicator.Open.EMPTY;
+            }
         }
-        return new Step(new HostLogState(pending, open), events);
+        return new Step(new HostLogState(pending, open), events, setAside);
     }
 
     /** Completes everything: end of input. */
-    public List<NodeEvent> flush(HostLogState state) {
+    public Step flush(HostLogState state) {
         List<NodeEvent> events = new ArrayList<>();
+        List<SetAside> setAside = new ArrayList<>(0);
         if (state.pendingReport() != null) {
-            addKernel(events, assembler.flush(state.pendingReport()));
+            try {
+                addKernel(events, assembler.flush(state.pendingReport()));
+            } catch (RuntimeException e) {
+                setAside.add(SetAside.of(state.pendingReport().firstLine(), "kernel report could not be decoded", e));
+            }
         }
-        addRuntime(events, FailureDeduplicator.flush(state.openFailures()));
-        return events;
+        try {
+            addRuntime(events, FailureDeduplicator.flush(state.openFailures()));
+        } catch (RuntimeException e) {
+            setAside.add(SetAside.of(firstRef(state.openFailures()), "runtime failures could not be completed", e));
+        }
+        return new Step(HostLogState.EMPTY, events, setAside);
+    }
+
+    private static io.nodeincidents.logs.LineRef firstRef(FailureDeduplicator.Open open) {
+        return open.failures().isEmpty() || open.failures().get(0).refs().isEmpty() ? null
+                : open.failures().get(0).refs().get(0);
     }
 
     private static LogLine asKernel(LogLine line) {

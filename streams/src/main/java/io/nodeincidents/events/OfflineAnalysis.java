@@ -1,5 +1,6 @@
 package io.nodeincidents.events;
 
+import io.nodeincidents.logs.LineRef;
 import io.nodeincidents.logs.LogFileReader;
 import io.nodeincidents.logs.LogLine;
 import io.nodeincidents.logs.ReadOptions;
@@ -20,8 +21,8 @@ import java.util.function.Consumer;
  */
 public final class OfflineAnalysis {
 
-    /** What the files gave. */
-    public record Outcome(List<ReadResult> files, long events) {
+    /** What the files gave; {@code setAside} counts the lines and reports a decoder could not read. */
+    public record Outcome(List<ReadResult> files, long events, long setAside) {
     }
 
     private final LogFileReader reader;
@@ -44,19 +45,32 @@ public final class OfflineAnalysis {
     public Outcome run(List<Path> files, ReadOptions options, Consumer<NodeEvent> events,
                        Consumer<RejectedLine> rejects) throws IOException {
         Map<String, HostLogState> hosts = new TreeMap<>();
-        long[] count = {0};
+        long[] count = {0, 0};
         Consumer<NodeEvent> counting = event -> {
             count[0]++;
             events.accept(event);
         };
+        Consumer<SetAside> setAside = s -> {
+            count[1]++;
+            rejects.accept(rejected(s));
+        };
         List<ReadResult> results = new ArrayList<>();
         for (Path file : files) {
-            results.add(reader.read(file, options, line -> step(hosts, line, counting), rejects));
+            results.add(reader.read(file, options, line -> step(hosts, line, counting, setAside), rejects));
         }
         for (HostLogState state : hosts.values()) {
-            extractor.flush(state).forEach(counting);
+            NodeEventExtractor.Step last = extractor.flush(state);
+            last.events().forEach(counting);
+            last.setAside().forEach(setAside);
         }
-        return new Outcome(List.copyOf(results), count[0]);
+        return new Outcome(List.copyOf(results), count[0], count[1]);
+    }
+
+    /** A report or line a decoder could not read, told the way unreadable lines are. */
+    static RejectedLine rejected(SetAside s) {
+        LineRef ref = s.ref();
+        return new RejectedLine(ref.file() == null ? String.valueOf(ref.cursor()) : ref.file(),
+                ref.line() == null ? 0 : ref.line(), s.reason(), "");
     }
 
     /** Every event of {@code files}, in completion order. */
@@ -67,7 +81,8 @@ public final class OfflineAnalysis {
         return events;
     }
 
-    private void step(Map<String, HostLogState> hosts, LogLine line, Consumer<NodeEvent> events) {
+    private void step(Map<String, HostLogState> hosts, LogLine line, Consumer<NodeEvent> events,
+                      Consumer<SetAside> setAside) {
         NodeEventExtractor.Step step = extractor.step(hosts.getOrDefault(line.host(), HostLogState.EMPTY), line);
         if (step.state().isEmpty()) {
             hosts.remove(line.host());
@@ -75,5 +90,6 @@ public final class OfflineAnalysis {
             hosts.put(line.host(), step.state());
         }
         step.events().forEach(events);
+        step.setAside().forEach(setAside);
     }
 }

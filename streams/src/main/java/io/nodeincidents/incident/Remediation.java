@@ -8,6 +8,7 @@ import io.nodeincidents.schemas.KernelEventKind;
 import io.nodeincidents.schemas.KernelMemoryEvent;
 import io.nodeincidents.schemas.OomConstraint;
 import io.nodeincidents.schemas.OomKill;
+import io.nodeincidents.schemas.OomTaskGroup;
 import io.nodeincidents.schemas.Severity;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,15 +109,25 @@ public final class Remediation {
         KernelMemoryEvent primary = incident.primaryEvent();
         OomKill oom = primary == null ? null : primary.getOom();
         String victim = oom == null || oom.getVictimComm() == null ? "" : oom.getVictimComm();
-        StringBuilder size = new StringBuilder("Compare what the process really used with the limit: the OOM"
-                + " report's task table counts rss in 4 kB pages, so multiply by 4 for kB");
-        if (oom != null && oom.getVictimRssKb() != null && oom.getMemoryLimitKb() != null) {
-            size.append(" (here ").append(victim.isEmpty() ? "the victim" : victim).append(" had ")
-                    .append(kb(oom.getVictimRssKb())).append(" resident against a ").append(kb(oom.getMemoryLimitKb()))
-                    .append(" limit)");
+        Diagnosis.ScoreEra era = Diagnosis.ScoreEra.of(primary == null ? incident.kernelVersion()
+                : Diagnosis.kernelVersion(primary, incident));
+        boolean misdirected = Diagnosis.misdirected(oom, era);
+        boolean atFloor = Diagnosis.selectedAtFloor(oom, era);
+        String consumer = victim;
+        if (misdirected || atFloor) {
+            // the victim was a bystander: the steps are about the tasks that held the memory
+            consumer = misdirectedKill(oom, kernel, era, "inside the container", steps);
+        } else {
+            StringBuilder size = new StringBuilder("Compare what the process really used with the limit: the OOM"
+                    + " report's task table counts rss in 4 kB pages, so multiply by 4 for kB");
+            if (oom != null && oom.getVictimRssKb() != null && oom.getMemoryLimitKb() != null) {
+                size.append(" (here ").append(victim.isEmpty() ? "the victim" : victim).append(" had ")
+                        .append(kb(oom.getVictimRssKb())).append(" resident against a ")
+                        .append(kb(oom.getMemoryLimitKb())).append(" limit)");
+            }
+            steps.add(size.append('.').toString());
         }
-        steps.add(size.append('.').toString());
-        if (isJvm(victim)) {
+        if (isJvm(consumer)) {
             steps.add("A JVM needs more than its heap: -Xmx plus metaspace, thread stacks (about 1 MiB per thread),"
                     + " code cache, direct buffers and GC structures. Measure with -XX:NativeMemoryTracking=summary and"
                     + " `jcmd <pid> VM.native_memory summary`.");
@@ -128,12 +139,63 @@ public final class Remediation {
                     + " watch memory.usage_in_bytes (cgroup v1) or memory.current (cgroup v2) over time to tell a leak"
                     + " from a limit that is simply too small.");
         }
-        if (kernel.olderThan(3, 10)) {
-            steps.add("On kernel " + kernel.text() + " (before 3.10) a memory cgroup with hundreds of small processes"
-                    + " can spin instead of killing: every task's OOM score rounds down below the system tasks'."
-                    + " Upgrade to 3.10 or later, or keep the number of processes per container low.");
+        // without a task table nothing shows whether small tasks tied; with one, the checks above already decided
+        if (kernel.olderThan(3, 10) && !misdirected && !atFloor && (oom == null || oom.getTaskCount() == null)) {
+            steps.add("On kernel " + kernel.text() + " (before 3.10), if the container runs hundreds of small"
+                    + " processes, the OOM killer cannot tell them apart: each under 0.2% of the limit scores 1, they"
+                    + " tie, the first task scanned is killed and almost nothing is freed, and the container can hang."
+                    + " Keep the number of processes per container low, or upgrade to 3.10 or later.");
         }
         steps.add("Check the restart loop: `kubectl describe pod` shows Last State: OOMKilled and the restart count.");
+    }
+
+    /** Steps for a kill that missed the memory; returns the name of the task that held it ("" when unknown). */
+    private static String misdirectedKill(OomKill oom, KernelRelease kernel, Diagnosis.ScoreEra era, String where,
+            List<String> steps) {
+        OomTaskGroup top = oom.getTopConsumers().isEmpty() ? null : oom.getTopConsumers().get(0);
+        String name = top == null ? "" : top.getName();
+        String shown = Sizes.clip(name, 60);
+        if (top != null) {
+            String atLeast = oom.getTaskTableTruncated() ? "at least " : "";
+            steps.add("Now: the memory is held by " + shown + " (" + atLeast
+                    + Sizes.plural(top.getTasks(), "task", "tasks") + ", " + atLeast + kb(top.getRssKb())
+                    + " in the task table), not by " + Sizes.clip(oom.getVictimComm(), 60)
+                    + ". Confirm " + where + " with `ps -eo pid,rss,comm --sort=-rss | head` (rss in kB there)"
+                    + " and count its processes with `ps -e --no-headers | wc -l`.");
+        } else {
+            steps.add("Now: find what holds the memory. The task table above the kill lists every task the OOM killer"
+                    + " chose from; sum its rss column (4 kB pages) per name, or " + where + " run"
+                    + " `ps -eo pid,rss,comm --sort=-rss | head` (rss in kB there) and count the processes with"
+                    + " `ps -e --no-headers | wc -l`.");
+        }
+        String workers = top == null ? "workers" : shown + " workers";
+        StringBuilder pids = new StringBuilder("Run fewer processes per container, or cap them with a pids limit:"
+                + " `docker run --pids-limit N`, the pids cgroup's pids.max, or Kubernetes podPidsLimit in the kubelet"
+                + " configuration");
+        if (kernel.olderThan(4, 3)) {
+            pids.append(". Kernel ").append(kernel.text()).append(" has no pids controller (it arrived in 4.3): cap")
+                    .append(" the number of ").append(workers).append(" in the application's configuration, or with")
+                    .append(" `ulimit -u` for their user");
+        } else if (!kernel.known()) {
+            pids.append(" (the pids controller needs kernel 4.3 or later; before that, cap the number of ")
+                    .append(workers).append(" in the application)");
+        }
+        steps.add(pids.append('.').toString());
+        steps.add("Make the OOM killer choose the " + (top == null ? "workers" : shown + " processes") + ": have each"
+                + " raise its own oom_score_adj when it starts (`echo 500 > /proc/self/oom_score_adj`; raising needs no"
+                + " privilege) and leave init, sshd and getty at 0. A container-wide setting (--oom-score-adj, the"
+                + " pod's QoS class) moves every task alike and does not change which one is chosen.");
+        if (era.mayTie()) {
+            String target = kernel.known() && !kernel.isEnterpriseLinux(6) ? "3.10 or later"
+                    : "3.10 or later (RHEL/CentOS 7 or newer)";
+            String why = " tasks in per mille of the memory they may use with a floor of 1, so hundreds of small"
+                    + " processes tie and the first task scanned is killed; from 3.5 the OOM killer compares pages and"
+                    + " kills the largest task.";
+            steps.add(kernel.known() ? "Upgrade to " + target + ". Kernel " + kernel.text() + " scores" + why
+                    : "If the node's kernel (`uname -r`) is older than 3.5, upgrade to " + target + ": those kernels"
+                            + " score" + why);
+        }
+        return name;
     }
 
     private static void globalOom(OpenIncident incident, KernelRelease kernel, List<String> steps) {
@@ -144,8 +206,15 @@ public final class Remediation {
             steps.add("Check the cpuset or memory policy of the allocating task: the NUMA nodes it may use ran out"
                     + " even if the host as a whole has free memory.");
         }
-        steps.add("Now, on " + incident.host() + ": find the biggest consumers: `ps aux --sort=-rss | head`; in the"
-                + " OOM report's task table rss is in 4 kB pages, multiply by 4 for kB.");
+        Diagnosis.ScoreEra era = Diagnosis.ScoreEra.of(primary == null ? incident.kernelVersion()
+                : Diagnosis.kernelVersion(primary, incident));
+        if (Diagnosis.misdirected(oom, era) || Diagnosis.selectedAtFloor(oom, era)) {
+            // the victim was a bystander: the steps are about the tasks that held the memory
+            misdirectedKill(oom, kernel, era, "on " + incident.host(), steps);
+        } else {
+            steps.add("Now, on " + incident.host() + ": find the biggest consumers: `ps aux --sort=-rss | head`; in"
+                    + " the OOM report's task table rss is in 4 kB pages, multiply by 4 for kB.");
+        }
         steps.add("Give every pod memory requests and limits so a runaway workload hits its own cgroup limit, not the"
                 + " node's; reserve memory for the system with kubelet --system-reserved and --kube-reserved, and let"
                 + " the kubelet evict before the kernel kills (--eviction-hard=memory.available<500Mi).");

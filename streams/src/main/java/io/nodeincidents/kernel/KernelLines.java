@@ -3,6 +3,7 @@ package io.nodeincidents.kernel;
 import io.nodeincidents.kernel.memory.Numbers;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,7 +33,11 @@ final class KernelLines {
         return s.strip();
     }
 
-    /** Splits a message into its pieces: '\n' (rsyslog #012 decoded by the readers) and a literal "#012". */
+    /**
+     * Splits a message into its pieces: '\n' (rsyslog #012 decoded by the readers), a literal "#012", and the OOM
+     * killer's one-line messages glued to what precedes them without a break ("Killed process 1 (a)Out of memory:
+     * kill process 2 (b) score 3 or a childKilled process 2 (b)": old kernels' unlocked printk, or a paste).
+     */
     static List<String> pieces(String message) {
         List<String> out = new ArrayList<>();
         int start = 0;
@@ -40,16 +45,49 @@ final class KernelLines {
         for (int i = 0; i < n; i++) {
             char c = message.charAt(i);
             if (c == '\n') {
-                out.add(message.substring(start, i));
+                unglue(message.substring(start, i), out);
                 start = i + 1;
             } else if (c == '#' && message.startsWith("#012", i)) {
-                out.add(message.substring(start, i));
+                unglue(message.substring(start, i), out);
                 start = i + 4;
                 i += 3;
             }
         }
-        out.add(message.substring(start));
+        unglue(message.substring(start), out);
         return out;
+    }
+
+    // Messages that start a line of their own; glued when a character other than a space precedes them.
+    private static final String[] OOM_MESSAGES = {"Killed process ", "Out of memory: ", "Out of Memory: ",
+            "Memory cgroup out of memory: ", "oom-kill:constraint="};
+    private static final int MAX_GLUED = 8;
+
+    /** Adds {@code piece} to {@code out}, split before each glued OOM message (bounded). */
+    private static void unglue(String piece, List<String> out) {
+        if (piece.indexOf("process ") < 0 && piece.indexOf("emory: ") < 0 && piece.indexOf("oom-kill:") < 0) {
+            out.add(piece);
+            return;
+        }
+        int[] cuts = new int[MAX_GLUED];
+        int count = 0;
+        for (String m : OOM_MESSAGES) {
+            for (int i = piece.indexOf(m, 1); i > 0 && count < MAX_GLUED; i = piece.indexOf(m, i + m.length())) {
+                if (piece.charAt(i - 1) != ' ') {
+                    cuts[count++] = i;
+                }
+            }
+        }
+        if (count == 0) {
+            out.add(piece);
+            return;
+        }
+        Arrays.sort(cuts, 0, count);
+        int from = 0;
+        for (int k = 0; k < count; k++) {
+            out.add(piece.substring(from, cuts[k]));
+            from = cuts[k];
+        }
+        out.add(piece.substring(from));
     }
 
     /**

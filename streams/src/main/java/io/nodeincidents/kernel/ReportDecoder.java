@@ -11,10 +11,12 @@ import io.nodeincidents.kernel.oom.OomTask;
 import io.nodeincidents.kernel.oom.OomTaskTable;
 import io.nodeincidents.kernel.oom.OomVictim;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,39 +26,63 @@ final class ReportDecoder {
     private static final Pattern KMEM_CACHE_CREATE =
             Pattern.compile("kmem_cache_create\\(([^()\\s]{1,128})\\) failed with error (-?\\d{1,6})");
     private static final Pattern SLUB_HEADER = Pattern.compile(
-            "SLUB: Unable to allocate memory on node (-?\\d{1,5})(?: \\(|, )gfp=(0x[0-9a-fA-F]{1,16}(?:\\([^)]{0,512}\\))?)");
-    private static final Pattern SLUB_CACHE = Pattern.compile(
-            "cache: (\\S{1,128}), object size: (\\d{1,9}), buffer size: (\\d{1,9}), default order: (\\d{1,3}), "
-                    + "min order: (\\d{1,3})");
+            "(?:SLUB|SLAB): Unable to allocate memory on (?:CPU \\d{1,6} \\(of node -?\\d{1,5}\\) on )?node (-?\\d{1,5})"
+                    + "(?: \\(|, )gfp=(0x[0-9a-fA-F]{1,16}(?:\\([^)]{0,512}\\))?)");
     private static final Pattern SLUB_NODE =
             Pattern.compile("node (\\d{1,5}): slabs: (\\d{1,18}), objs: (\\d{1,18}), free: (\\d{1,18})");
     private static final Pattern MEMCG_USAGE =
             Pattern.compile("memory: usage (\\d{1,18})kB, limit (\\d{1,18})kB, failcnt (\\d{1,18})");
     private static final int MAX_TASKS = 400;
+    /** Lines at the start of an allocation report read for headers and lone "comm:" lines. */
+    private static final int MAX_HEADER_LINES = 16;
+    /** Task lines looked at to tell which of several headers a dump belongs to. */
+    private static final int MAX_TASK_LINES = 8;
+    /** Lines a wrapped (or pr_cont-split) oom-kill summary may continue on. */
+    private static final int MAX_SUMMARY_PIECES = 4;
+    /** Longest cache name kept; a per-memcg one ("kmalloc-256(255:<64 hex digits>)") is about 80. */
+    private static final int MAX_CACHE_NAME = 256;
 
     private ReportDecoder() {
     }
 
-    /** Decodes {@code p}; null only when the lines hold no event at all. */
-    static KernelReport decode(PendingReport p, ReportEnd end) {
+    /**
+     * Decodes {@code p}: one report, several when allocation failure headers of CPUs failing together preceded
+     * their dumps, none when the lines hold no event at all.
+     */
+    static List<KernelReport> decode(PendingReport p, ReportEnd end) {
         if (p.lines().isEmpty()) {
-            return null;
+            return List.of();
         }
         return switch (p.kind()) {
-            case ALLOCATION_FAILURE -> allocation(p, end);
-            case OOM_KILL -> oom(p, end);
-            case SLAB_CACHE_CREATE, NF_CONN_CACHE, SLUB_ALLOCATION -> slab(p, end);
+            case ALLOCATION_FAILURE -> allocations(p, end);
+            case OOM_KILL -> List.of(oom(p, end));
+            case SLAB_CACHE_CREATE -> slabAfterHeaders(p, end);
+            case NF_CONN_CACHE, SLUB_ALLOCATION -> List.of(slab(p, end));
         };
     }
 
     private static ReportContext context(PendingReport p, ReportEnd end, String headerComm) {
-        KernelLines.TaskLine task = null;
+        // the task line of the report's own task when several CPUs' lines interleave, else the first
+        KernelLines.TaskLine first = null;
+        KernelLines.TaskLine own = null;
+        int seen = 0;
         for (String line : p.lines()) {
-            task = KernelLines.taskLine(line);
-            if (task != null) {
+            KernelLines.TaskLine t = KernelLines.taskLine(line);
+            if (t == null) {
+                continue;
+            }
+            if (first == null) {
+                first = t;
+            }
+            if (headerComm == null || headerComm.equals(t.comm())) {
+                own = t;
+                break;
+            }
+            if (++seen >= MAX_TASK_LINES) {
                 break;
             }
         }
+        KernelLines.TaskLine task = own != null ? own : first;
         List<String> trace = KernelLines.callTrace(p.lines());
         String comm = headerComm != null ? headerComm : task == null ? null : task.comm();
         return new ReportContext(p.host(), p.bootId(), p.firstRealtimeMicros(), p.firstMonotonicMicros(),
@@ -64,11 +90,113 @@ final class ReportDecoder {
                 PointsAt.fromTrace(trace), p.firstLine(), p.lastLine(), p.lines().size() + p.omittedLines(), end);
     }
 
-    private static AllocationFailure allocation(PendingReport p, ReportEnd end) {
-        Headers.Allocation h = Headers.allocation(p.lines().get(0));
-        if (h == null) {
+    /** The headers an allocation report begins with, and how many of its lines they took. */
+    private record Lead(List<Headers.Allocation> headers, int lines) {
+    }
+
+    /**
+     * The headers at the start of {@code lines}. CPUs failing together print their headers (or, on 4.9-era
+     * kernels, lone "comm:" pieces and headless headers) before their dumps; a headless header takes the earliest
+     * unclaimed lone comm.
+     */
+    private static Lead lead(List<String> lines) {
+        List<Headers.Allocation> slots = new ArrayList<>(1);
+        ArrayDeque<String> comms = new ArrayDeque<>(2);
+        int i = 0;
+        for (; i < lines.size() && i < MAX_HEADER_LINES; i++) {
+            String line = lines.get(i);
+            String fragment = Headers.commFragment(line);
+            if (fragment != null) {
+                comms.add(fragment);
+                continue;
+            }
+            List<Headers.Allocation> headers = line.contains("page allocation failure") ? Headers.allocations(line)
+                    : List.of();
+            if (headers.isEmpty()) {
+                break;
+            }
+            for (Headers.Allocation h : headers) {
+                String comm = h.comm();
+                if (comm != null && comm.contains(": ")) {
+                    // "swapper/8: swapper/6: page allocation failure..": pieces of two CPUs' headers (or a prefix a
+                    // reader left); the header's own comm is the one printed right before it
+                    String[] parts = comm.split(": ", Headers.MAX_HEADERS_PER_LINE);
+                    for (int j = 0; j < parts.length - 1; j++) {
+                        comms.add(parts[j]);
+                    }
+                    comm = parts[parts.length - 1];
+                }
+                slots.add(h.withComm(comm == null ? comms.poll() : comm));
+            }
+        }
+        return new Lead(slots, i);
+    }
+
+    /**
+     * One failure per header. The dump goes to the header its task line names (else the last header, the one it
+     * follows); the other headers give what they print, and the pid of a task line naming them.
+     */
+    private static List<KernelReport> allocations(PendingReport p, ReportEnd end) {
+        List<Headers.Allocation> slots = lead(p.lines()).headers();
+        if (slots.isEmpty()) {
+            return List.of();
+        }
+        if (slots.size() == 1) {
+            return List.of(allocation(p, end, slots.get(0)));
+        }
+        List<KernelLines.TaskLine> tasks = taskLines(p.lines());
+        int owner = slots.size() - 1;
+        if (!tasks.isEmpty() && task(tasks, slots.get(owner).comm()) == null) {
+            for (int i = 0; i < slots.size(); i++) {
+                if (Objects.equals(slots.get(i).comm(), tasks.get(0).comm())) {
+                    owner = i;
+                    break;
+                }
+            }
+        }
+        List<KernelReport> out = new ArrayList<>(slots.size());
+        for (int i = 0; i < slots.size(); i++) {
+            out.add(i == owner ? allocation(p, end, slots.get(i)) : headerOnly(p, slots.get(i), tasks));
+        }
+        return out;
+    }
+
+    /** A failure of which only the header was printed (or kept): its pid when a task line names its comm. */
+    private static AllocationFailure headerOnly(PendingReport p, Headers.Allocation h, List<KernelLines.TaskLine> tasks) {
+        KernelLines.TaskLine t = task(tasks, h.comm());
+        String version = tasks.isEmpty() ? null : tasks.get(0).kernelVersion();
+        ReportContext ctx = new ReportContext(p.host(), p.bootId(), p.firstRealtimeMicros(), p.firstMonotonicMicros(),
+                version, h.comm(), t == null ? null : t.pid(), List.of(), PointsAt.UNKNOWN, p.firstLine(),
+                p.firstLine(), 1, ReportEnd.NEXT_REPORT);
+        VerdictRule.Assessment a = VerdictRule.assess(h.order(), h.gfp(), List.of());
+        return new AllocationFailure(ctx, h.order(), h.gfp(), h.nodemask(), h.cpuset(), h.memsAllowed(), null,
+                List.of(), a.verdict(), a.reason());
+    }
+
+    private static List<KernelLines.TaskLine> taskLines(List<String> lines) {
+        List<KernelLines.TaskLine> tasks = new ArrayList<>(2);
+        for (String line : lines) {
+            KernelLines.TaskLine t = KernelLines.taskLine(line);
+            if (t != null && tasks.add(t) && tasks.size() >= MAX_TASK_LINES) {
+                break;
+            }
+        }
+        return tasks;
+    }
+
+    private static KernelLines.TaskLine task(List<KernelLines.TaskLine> tasks, String comm) {
+        if (comm == null) {
             return null;
         }
+        for (KernelLines.TaskLine t : tasks) {
+            if (comm.equals(t.comm())) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    private static AllocationFailure allocation(PendingReport p, ReportEnd end, Headers.Allocation h) {
         String cpuset = h.cpuset();
         String mems = h.memsAllowed();
         ZoneStates zones = new ZoneStates();
@@ -109,25 +237,51 @@ final class ReportDecoder {
 
     private static OomKill oom(PendingReport p, ReportEnd end) {
         Headers.Oom h = p.headerSeen() ? Headers.oom(p.lines().get(0)) : null;
-        OomConstraint constraint = null;
         boolean memcgHint = false;
         boolean globalHint = false;
+        OomConstraint killedSays = null;
+        OomConstraint candidateSays = null;
         String taskPath = null;
         String oomPath = null;
         Long usage = null;
         Long limit = null;
         Long failcnt = null;
         OomCandidate candidate = null;
-        Matcher killed = null;
+        OomLines.Killed killed = null;
+        OomLines.Summary summary = null;
+        String wrappedSummary = null;
+        int summaryPieces = 0;
         OomTaskTable table = new OomTaskTable();
         for (String line : p.lines()) {
+            if (wrappedSummary != null) {
+                // a summary wrapped before its ",task=x,pid=N,uid=U" end continues on the next line
+                if (summaryPieces < MAX_SUMMARY_PIECES && ReportStarts.classify(line) == null
+                        && !OomTaskTable.isRow(line) && wrappedSummary.length() + line.length() <= KernelLines.MAX_LINE) {
+                    wrappedSummary = wrappedSummary + line;
+                    summaryPieces++;
+                    OomLines.Summary joined = OomLines.summary(wrappedSummary);
+                    if (joined != null && joined.pid() != null) {
+                        summary = joined;
+                        oomPath = nonNull(joined.oomMemcg(), oomPath);
+                        taskPath = nonNull(joined.taskMemcg(), taskPath);
+                        wrappedSummary = null;
+                    }
+                    continue;
+                }
+                wrappedSummary = null;
+            }
             if (table.accept(line)) {
                 continue;
             }
-            if (line.startsWith("oom-kill:")) {
-                constraint = OomConstraint.fromKernel(KernelLines.field(line, "constraint=", ","));
-                oomPath = nonNull(KernelLines.field(line, "oom_memcg=", ","), oomPath);
-                taskPath = nonNull(KernelLines.field(line, "task_memcg=", ","), taskPath);
+            int at = OomLines.summaryAt(line);
+            if (at >= 0) {
+                OomLines.Summary s = OomLines.summary(line);
+                if (summary == null && s != null) {
+                    summary = s;
+                    oomPath = nonNull(s.oomMemcg(), oomPath);
+                    taskPath = nonNull(s.taskMemcg(), taskPath);
+                    wrappedSummary = s.pid() == null ? line.substring(at) : null;
+                }
                 continue;
             }
             int taskIn = line.indexOf("Task in ");
@@ -150,51 +304,45 @@ final class ReportDecoder {
             }
             if (line.contains("Memory cgroup out of memory")) {
                 memcgHint = true;
-            } else if (line.contains("Out of memory")) {
+            } else if (OomLines.isOutOfMemory(line)) {
                 globalHint = true;
             }
-            if (candidate == null && line.contains("Kill process ")) {
-                Matcher m = ReportStarts.CANDIDATE.matcher(line);
-                if (m.find()) {
-                    candidate = new OomCandidate(Integer.parseInt(m.group(1)), m.group(2),
-                            Long.parseLong(m.group(3)));
+            if (candidate == null) {
+                OomLines.Candidate c = OomLines.candidate(line);
+                if (c != null) {
+                    candidate = new OomCandidate(c.pid(), c.comm(), c.score());
+                    candidateSays = OomLines.constraintOf(c.message());
                 }
             }
-            if (killed == null && line.contains("Killed process ") && !line.contains("sharing same memory")) {
-                Matcher m = ReportStarts.KILLED.matcher(line);
-                if (m.find()) {
-                    killed = m;
-                }
+            if (killed == null) {
+                killed = OomLines.killed(line);
+                killedSays = killed == null ? null : OomLines.constraintOf(killed.message());
             }
         }
         ReportContext ctx = context(p, end, h == null ? null : h.comm());
-        if (constraint == null || constraint == OomConstraint.UNKNOWN) {
+        OomConstraint constraint = summary == null ? OomConstraint.UNKNOWN : summary.constraint();
+        if (constraint == OomConstraint.UNKNOWN) {
+            // no summary (before 4.19): the memcg lines, else the words the kill or selection was printed with
             boolean memcgTrace = ctx.callTrace().contains("mem_cgroup_out_of_memory");
             constraint = memcgHint || memcgTrace ? OomConstraint.MEMCG
+                    : killedSays != null ? killedSays
+                    : candidateSays != null ? candidateSays
                     : globalHint ? OomConstraint.GLOBAL : OomConstraint.UNKNOWN;
         }
         List<OomTask> rows = table.rows();
-        OomVictim victim = killed == null ? null : victim(killed, rows);
+        OomVictim victim = killed != null ? victim(killed, rows)
+                : summary != null && summary.pid() != null ? victim(summary, rows) : null;
         return new OomKill(ctx, constraint, h == null ? null : h.gfp(), h == null ? null : h.order(),
                 h == null ? null : h.oomScoreAdj(), MemcgPath.parse(taskPath), MemcgPath.parse(oomPath), usage,
                 limit, failcnt, candidate, victim, rows.size() > MAX_TASKS ? rows.subList(0, MAX_TASKS) : rows,
                 memInfo(p.lines(), new ZoneStates()));
     }
 
-    private static OomVictim victim(Matcher m, List<OomTask> rows) {
-        int pid = Integer.parseInt(m.group(1));
-        Long uid = m.group(2) != null ? Long.valueOf(m.group(2)) : m.group(8) != null ? Long.valueOf(m.group(8)) : null;
-        Long totalVm = num(m.group(4));
-        Long anon = num(m.group(5));
-        Long file = num(m.group(6));
-        Long shmem = num(m.group(7));
-        Long tableRss = null;
-        for (OomTask t : rows) {
-            if (t.pid() == pid) {
-                tableRss = t.rssKb();
-                break;
-            }
-        }
+    private static OomVictim victim(OomLines.Killed k, List<OomTask> rows) {
+        Long tableRss = tableRss(k.pid(), rows);
+        Long anon = k.anonRssKb();
+        Long file = k.fileRssKb();
+        Long shmem = k.shmemRssKb();
         Long rss = null;
         OomVictim.RssSource source = OomVictim.RssSource.UNKNOWN;
         if (anon != null || file != null || shmem != null) {
@@ -204,7 +352,45 @@ final class ReportDecoder {
             rss = tableRss;
             source = OomVictim.RssSource.TASK_TABLE;
         }
-        return new OomVictim(pid, m.group(3), uid, totalVm, anon, file, shmem, rss, source, tableRss);
+        return new OomVictim(k.pid(), k.comm(), k.uid(), k.totalVmKb(), anon, file, shmem, rss, source, tableRss);
+    }
+
+    /** The victim a summary names when its "Killed process" line is not in the text. */
+    private static OomVictim victim(OomLines.Summary s, List<OomTask> rows) {
+        Long tableRss = tableRss(s.pid(), rows);
+        return new OomVictim(s.pid(), s.task(), s.uid(), null, null, null, null, tableRss,
+                tableRss == null ? OomVictim.RssSource.UNKNOWN : OomVictim.RssSource.TASK_TABLE, tableRss);
+    }
+
+    private static Long tableRss(int pid, List<OomTask> rows) {
+        for (OomTask t : rows) {
+            if (t.pid() == pid) {
+                return t.rssKb();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A kmem_cache_create failure, after the headers of the allocation failures it carries: kmem_cache_create's
+     * own allocation failed and the header was printed without its dump (or the paste left the dump out); the
+     * task line that follows names the task of both.
+     */
+    private static List<KernelReport> slabAfterHeaders(PendingReport p, ReportEnd end) {
+        Lead lead = lead(p.lines());
+        if (lead.headers().isEmpty() || lead.lines() >= p.lines().size()) {
+            return List.of(slab(p, end));
+        }
+        PendingReport own = new PendingReport(p.kind(), p.headerSeen(), p.host(), p.bootId(), p.firstRealtimeMicros(),
+                p.firstMonotonicMicros(), p.lastRealtimeMicros(), p.lastMonotonicMicros(), p.firstLine(),
+                p.lastLine(), p.lines().subList(lead.lines(), p.lines().size()), p.omittedLines(), p.skippedLines());
+        List<KernelLines.TaskLine> tasks = taskLines(own.lines());
+        List<KernelReport> out = new ArrayList<>(lead.headers().size() + 1);
+        for (Headers.Allocation h : lead.headers()) {
+            out.add(headerOnly(p, h, tasks));
+        }
+        out.add(slab(own, end));
+        return out;
     }
 
     private static SlabFailure slab(PendingReport p, ReportEnd end) {
@@ -240,13 +426,20 @@ final class ReportDecoder {
                     gfp = GfpMask.parse(m.group(2));
                 }
                 for (String line : p.lines()) {
-                    Matcher c = SLUB_CACHE.matcher(line);
-                    if (cache == null && c.lookingAt()) {
-                        cache = c.group(1);
-                        objectSize = Integer.valueOf(c.group(2));
-                        bufferSize = Integer.valueOf(c.group(3));
-                        defaultOrder = Integer.valueOf(c.group(4));
-                        minOrder = Integer.valueOf(c.group(5));
+                    if (cache == null && line.startsWith("cache: ")) {
+                        // "cache: NAME, object size: ..": a per-memcg name keeps its "(id:cgroup)" part; a field
+                        // cut by a terminal wrap is left out, and a space in the name is such a wrap joined again
+                        int comma = line.indexOf(", object size:");
+                        int stop = comma > 0 ? comma : line.indexOf(", ");
+                        stop = stop < 0 ? line.length() : stop;
+                        if (stop > "cache: ".length() && stop - "cache: ".length() <= MAX_CACHE_NAME) {
+                            cache = line.substring("cache: ".length(), stop).replace(" ", "");
+                            String rest = line.substring(stop);
+                            objectSize = KernelLines.leadingInt(KernelLines.field(rest, "object size: ", ","));
+                            bufferSize = KernelLines.leadingInt(KernelLines.field(rest, "buffer size: ", ","));
+                            defaultOrder = KernelLines.leadingInt(KernelLines.field(rest, "default order: ", ","));
+                            minOrder = KernelLines.leadingInt(KernelLines.field(rest, "min order: ", ","));
+                        }
                         continue;
                     }
                     Matcher n = SLUB_NODE.matcher(line);
@@ -259,10 +452,6 @@ final class ReportDecoder {
         }
         return new SlabFailure(context(p, end, null), form, cache, error, gfp, slubNode, objectSize, bufferSize,
                 defaultOrder, minOrder, nodes);
-    }
-
-    private static Long num(String s) {
-        return s == null ? null : Long.valueOf(s);
     }
 
     private static String nonNull(String preferred, String fallback) {

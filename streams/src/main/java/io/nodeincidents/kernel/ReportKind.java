@@ -8,7 +8,7 @@ public enum ReportKind {
     OOM_KILL,
     /** "kmem_cache_create(NAME) failed with error E" and its stack dump. */
     SLAB_CACHE_CREATE,
-    /** "SLUB: Unable to allocate memory on node N" and its cache/node lines. */
+    /** "SLUB: Unable to allocate memory on [CPU C (of node M) on ]node N" (or SLAB's) and its cache/node lines. */
     SLUB_ALLOCATION,
     /** A lone "Unable to create nf_conn slab cache". */
     NF_CONN_CACHE

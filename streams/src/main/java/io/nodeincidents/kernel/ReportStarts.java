@@ -1,25 +1,10 @@
 package io.nodeincidents.kernel;
 
-import java.util.regex.Pattern;
-
 /**
  * Decides whether a kernel line can start (or, for OOM, carry) a report. Cheap substring checks come first so
  * the ordinary kernel line costs a handful of {@code indexOf} calls and no regex.
  */
 final class ReportStarts {
-
-    // "Memory cgroup out of memory: Kill process 26675 (java) score 988 or sacrifice child" (and "Out of memory:",
-    // "Out of memory (oom_kill_allocating_task):"). Bounded comm and score.
-    static final Pattern CANDIDATE = Pattern.compile(
-            "(?:Memory cgroup out of memory|Out of memory)(?: \\([a-z_]{1,40}\\))?: Kill process (\\d{1,10}) "
-                    + "\\((.{0,64}?)\\) score (-?\\d{1,10})");
-
-    // "Killed process 26675 (java) total-vm:2754556kB, anon-rss:258308kB, file-rss:0kB[, shmem-rss:0kB][, UID:0
-    // pgtables:1234kB oom_score_adj:0]", RHEL 6 "Killed process 16944, UID 0, (mingetty) total-vm:..", 2.6 "vsz:".
-    static final Pattern KILLED = Pattern.compile(
-            "Killed process (\\d{1,10})(?:, UID (\\d{1,10}),)? \\((.{0,64}?)\\)"
-                    + "(?: (?:total-vm|vsz):(\\d{1,18})kB)?(?:, anon-rss:(\\d{1,18})kB)?(?:, file-rss:(\\d{1,18})kB)?"
-                    + "(?:, shmem-rss:(\\d{1,18})kB)?(?:, UID:(\\d{1,10}))?");
 
     private ReportStarts() {
     }
@@ -36,13 +21,13 @@ final class ReportStarts {
         if (line.contains("page allocation failure") && Headers.allocation(line) != null) {
             return new Start(ReportKind.ALLOCATION_FAILURE, true);
         }
-        if (line.contains(" invoked oom-killer:")) {
+        if (line.contains("oom-killer:") && Headers.isOom(line)) {
             return new Start(ReportKind.OOM_KILL, true);
         }
         if (line.contains("kmem_cache_create(") && line.contains(") failed with error")) {
             return new Start(ReportKind.SLAB_CACHE_CREATE, true);
         }
-        if (line.startsWith("SLUB: Unable to allocate memory")) {
+        if (isSlubHeader(line)) {
             return new Start(ReportKind.SLUB_ALLOCATION, true);
         }
         if (line.contains("Unable to create nf_conn slab cache")) {
@@ -54,20 +39,41 @@ final class ReportStarts {
         return null;
     }
 
-    /** The lines that end an OOM report: the selection, the oom-kill summary, the kill. */
+    /**
+     * How many reports {@code line} can start: 0 for an ordinary line, more than one for page allocation failure
+     * headers of several CPUs printed into one line.
+     */
+    static int count(String line) {
+        Start s = classify(line);
+        if (s == null) {
+            return 0;
+        }
+        return s.kind() == ReportKind.ALLOCATION_FAILURE ? Math.max(1, Headers.allocations(line).size()) : 1;
+    }
+
+    /**
+     * "SLUB: Unable to allocate memory on node -1 (gfp=0x20)" (3.x-4.x), "..on node -1, gfp=0x900(GFP_NOWAIT)"
+     * (4.6+), "..on CPU 3 (of node 0) on node -1, gfp=.." (6.x), and SLAB's "SLAB: Unable to allocate memory on
+     * node 0 (gfp=0xd0)"; a prefix left by a reader is allowed, and so is a wrap right after "on". Not boot's
+     * "SLUB: Unable to allocate memory from node N".
+     */
+    static boolean isSlubHeader(String line) {
+        int i = line.indexOf(": Unable to allocate memory on");
+        int end = i + ": Unable to allocate memory on".length();
+        return i >= 4 && (line.startsWith("SLUB", i - 4) || line.startsWith("SLAB", i - 4))
+                && (end == line.length() || line.charAt(end) == ' ');
+    }
+
+    /** The lines that end an OOM report: the selection, the oom-kill summary, the kill (also one a wrap cut). */
     static boolean isOomTail(String line) {
-        if (line.startsWith("oom-kill:")) {
+        if (OomLines.summaryAt(line) >= 0) {
             return true;
         }
-        if (line.contains("Killed process ")) {
-            return !line.contains("sharing same memory") && isKilled(line);
-        }
-        return line.contains("Kill process ") && CANDIDATE.matcher(line).find();
+        return OomLines.killed(line) != null || OomLines.candidate(line) != null || OomLines.isCutKill(line);
     }
 
     /** Whether {@code line} is a "Killed process" line (the report's natural end). */
     static boolean isKilled(String line) {
-        return line.contains("Killed process ") && !line.contains("sharing same memory")
-                && KILLED.matcher(line).find();
+        return OomLines.killed(line) != null;
     }
 }

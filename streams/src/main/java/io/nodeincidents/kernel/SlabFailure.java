@@ -7,10 +7,12 @@ import java.util.List;
 /**
  * A slab cache failure: {@code kmem_cache_create(NAME) failed with error -12} (with its stack dump and, for
  * conntrack, {@code Unable to create nf_conn slab cache}), a lone "Unable to create nf_conn slab cache", or
- * {@code SLUB: Unable to allocate memory on node -1 (gfp=0x20)} with its cache and per-node lines.
+ * {@code SLUB: Unable to allocate memory on node -1 (gfp=0x20)} (in any era's form, or SLAB's) with its cache and
+ * per-node lines.
  *
  * @param form        which message this is
- * @param cache       cache name ("nf_conntrack_ffff8803eef66180", "kmalloc-256", "nf_conn"), or null
+ * @param cache       cache name ("nf_conntrack_ffff8803eef66180", "kmalloc-256", a per-memcg
+ *                    "kmalloc-256(255:cgroup)", "nf_conn"), or null
  * @param errorCode   error returned by kmem_cache_create (-12 = ENOMEM), or null
  * @param gfp         GFP mask of a SLUB failure, or null
  * @param slubNode    the "node" SLUB tried (-1 = any), or null

@@ -14,7 +14,9 @@ record PodRef(String name, String namespace, String uid) {
      * kubelet's {@code name_namespace(uid)}, structured klog {@code pod="ns/name" podUID="uid"}, {@code for pod "name"},
      * kubectl's {@code pod/name}.
      */
-    static PodRef find(String full, Map<String, String> fields) {
+    static PodRef find(String text, Map<String, String> fields) {
+        // a terminal or web page that wrapped "name_kube-" / "system(uid)" left "kube- system": join such breaks
+        String full = text.contains("- ") ? joinWrappedNames(text) : text;
         PodRef p = fromSandboxMetadata(full);
         if (p != null) {
             return p;
@@ -31,6 +33,14 @@ record PodRef(String name, String namespace, String uid) {
                 return new PodRef(structured.substring(slash + 1), structured.substring(0, slash),
                         uid != null && isUid(uid, 0) ? uid : null);
             }
+        }
+        p = fromCriName(full);
+        if (p != null) {
+            return p;
+        }
+        p = fromQuotedPodKey(full);
+        if (p != null) {
+            return p;
         }
         String quoted = afterQuote(full, "for pod \"");
         if (quoted != null) {
@@ -78,6 +88,62 @@ record PodRef(String name, String namespace, String uid) {
             }
         }
         return name == null ? null : new PodRef(name, ns, uid);
+    }
+
+    /**
+     * The names kubelet gives containers and sandboxes: {@code k8s_POD_NAME_NAMESPACE_UID_ATTEMPT} (docker's pause
+     * container), {@code k8s_CONTAINER_NAME_NAMESPACE_UID_ATTEMPT}, and CRI-O's and containerd's sandbox
+     * {@code k8s_NAME_NAMESPACE_UID_ATTEMPT}: the part before the uid names the pod and its namespace.
+     */
+    private static PodRef fromCriName(String s) {
+        for (int at = s.indexOf("k8s_"); at >= 0; at = s.indexOf("k8s_", at + 4)) {
+            if (at > 0 && isNameChar(s.charAt(at - 1))) {
+                continue;
+            }
+            String[] parts = new String[5];
+            int n = 0;
+            int i = at + 4;
+            while (n < parts.length) {
+                int start = i;
+                while (i < s.length() && i - start <= MAX_NAME && (isNameChar(s.charAt(i)) || s.charAt(i) == '*')) {
+                    i++;
+                }
+                if (i == start) {
+                    break;
+                }
+                parts[n++] = s.substring(start, i);
+                if (i >= s.length() || s.charAt(i) != '_') {
+                    break;
+                }
+                i++;
+            }
+            for (int u = 2; u < n; u++) {
+                // a static pod's "uid" is the 32-hex hash of its manifest
+                if ((parts[u].length() == 36 && isUid(parts[u], 0)) || (parts[u].length() == 32 && isHex(parts[u]))) {
+                    return new PodRef(parts[u - 2], parts[u - 1], parts[u]);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** CNI plugins' {@code pod "NAME_NAMESPACE"} ({@code failed to set up pod "r2_default" network}). */
+    private static PodRef fromQuotedPodKey(String s) {
+        for (int at = s.indexOf("pod \""); at >= 0; at = s.indexOf("pod \"", at + 5)) {
+            int from = at + 5;
+            int end = from;
+            while (end < s.length() && (isNameChar(s.charAt(end)) || s.charAt(end) == '_') && end - from < 320) {
+                end++;
+            }
+            if (end >= s.length() || s.charAt(end) != '"') {
+                continue;
+            }
+            int under = s.lastIndexOf('_', end);
+            if (under > from && under < end - 1 && s.indexOf('_', from) == under) {
+                return new PodRef(s.substring(from, under), s.substring(under + 1, end), null);
+            }
+        }
+        return null;
     }
 
     /** {@code matchdataserver-1255064836-t4b2w_basic(485fd485-1ed6-11e9-8661-0a587f8021ea)}. */
@@ -131,6 +197,39 @@ record PodRef(String name, String namespace, String uid) {
             }
         }
         return true;
+    }
+
+    private static boolean isHex(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String joinWrappedNames(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            out.append(c);
+            if (c == '-' && i > 0 && isNameChar(s.charAt(i - 1)) && i + 1 < s.length() && s.charAt(i + 1) == ' ') {
+                int j = i + 1;
+                while (j < s.length() && s.charAt(j) == ' ' && j - i < 64) {
+                    j++;
+                }
+                if (j < s.length() && isNameChar(s.charAt(j))) {
+                    i = j - 1;
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    /** A pod or namespace name: DNS label characters, not too long. */
+    static boolean isName(String s) {
+        return s != null && isName(s, 0, s.length(), MAX_NAME);
     }
 
     private static boolean isName(String s, int from, int to, int max) {

@@ -54,12 +54,34 @@ public record RuntimeFailure(
                 all.add(r);
             }
         }
-        Long time = timeMicros == null ? other.timeMicros
-                : other.timeMicros == null ? timeMicros : Math.min(timeMicros, other.timeMicros);
-        return new RuntimeFailure(host, time, kind, component, memoryRelated || other.memoryRelated,
-                or(pod, other.pod), or(namespace, other.namespace), or(podUid, other.podUid),
-                or(containerId, other.containerId), or(errorText, other.errorText), all);
+        return new RuntimeFailure(host, earlier(timeMicros, other.timeMicros), kind, component,
+                memoryRelated || other.memoryRelated, or(pod, other.pod), or(namespace, other.namespace),
+                or(podUid, other.podUid), or(containerId, other.containerId), or(errorText, other.errorText), all);
     }
+
+    /** This failure about {@code pod} in {@code namespace} (either may be null). */
+    RuntimeFailure withPod(String pod, String namespace) {
+        return new RuntimeFailure(host, timeMicros, kind, component, memoryRelated, pod, namespace, podUid,
+                containerId, errorText, refs);
+    }
+
+    /** This failure marked memory-related (a line just before it showed memory trouble). */
+    RuntimeFailure withMemoryRelated() {
+        return new RuntimeFailure(host, timeMicros, kind, component, true, pod, namespace, podUid, containerId,
+                errorText, refs);
+    }
+
+    /** The earlier of two times either of which may be unknown (null); never unboxes a null. */
+    static Long earlier(Long a, Long b) {
+        if (a == null) {
+            return b;
+        }
+        if (b == null) {
+            return a;
+        }
+        return a <= b ? a : b;
+    }
+
 
     private static String or(String a, String b) {
         return a != null ? a : b;

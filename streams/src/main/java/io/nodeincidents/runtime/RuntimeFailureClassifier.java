@@ -3,7 +3,6 @@ package io.nodeincidents.runtime;
 import io.nodeincidents.logs.LogLine;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -11,43 +10,16 @@ import java.util.Optional;
  * Recognises container-runtime and kubelet failures in non-kernel log lines: dockerd and containerd logfmt, CRI-O,
  * runc, the docker CLI, kubelet klog (classic and structured) and Kubernetes events as kubectl prints them.
  *
- * <p>Most lines of a journal are irrelevant, so a handful of substring checks run first and nothing else happens for
- * a line that fails them. All scanning is linear; nested escaping is peeled with a bound on the depth.
+ * <p>Which lines report which failure, which are look-alikes and what shows memory trouble is data
+ * ({@link RuntimeRules}: the bundled rules file, extended by an operator's). Most lines of a journal are irrelevant,
+ * so the rules' substrings are tested first in one pass and nothing else happens for a line that holds none. What
+ * stays in code is structure: klog headers, logfmt fields, nested escaping (peeled with a bound on the depth), pod
+ * references, container ids and the innermost error.
  */
 public final class RuntimeFailureClassifier {
 
     /** errorText is cut to this many characters (keeping the end, where the innermost cause is). */
     public static final int MAX_ERROR_CHARS = 512;
-
-    /** Cheap gate: a line containing none of these cannot be a failure we report. */
-    private static final String[] PREFILTER = {
-        "andbox", "andBox", "untime", "OOM", "oom", "shim", "ontainer process", "ontainer failed", "ContainerError",
-        "Error response from daemon", "reation error", "ontainer create failed", "returned error"
-    };
-
-    private static final String[] SANDBOX = {
-        "RunPodSandbox", "CreatePodSandbox", "createPodSandbox", "FailedCreatePodSandBox",
-        "ailed to create pod sandbox", "ailed create pod sandbox", "Failed to create sandbox for pod",
-        "rror creating pod sandbox"
-    };
-
-    private static final String[] START = {
-        "oci runtime error", "OCI runtime create failed", "OCI runtime start failed", "failed to create shim",
-        "Create container failed", "starting container process caused", "failed to create containerd task",
-        "RunContainerError", "CreateContainerError", "StartContainer from runtime service failed",
-        "CreateContainer in sandbox", "ontainer create failed", "Container creation error"
-    };
-
-    private static final String[] OOM = {"TaskOOM", "/tasks/oom", "container oom", "OOMKilled"};
-
-    /** Image pulls fail loudly but say nothing about the node's runtime: not a failure kind. */
-    private static final String[] IMAGE_PULL = {
-        "ErrImagePull", "ImagePullBackOff", "ailed to pull image", "PullImage", "pull access denied",
-        "manifest unknown", "Back-off pulling image", "Unable to find image"
-    };
-
-    /** {@code docker exec} failures mention the same runc wording but start no container. */
-    private static final String[] EXEC = {"OCI runtime exec failed", "exec failed:"};
 
     /** Where the error part of an unstructured line starts (after the first of these). */
     private static final String[] ERROR_AFTER = {
@@ -55,18 +27,59 @@ public final class RuntimeFailureClassifier {
         "ailed create pod sandbox: ", "reation error: ", "returned error: "
     };
 
+    private final RuntimeRules rules;
+
+    /** With the bundled rules. */
+    public RuntimeFailureClassifier() {
+        this(RuntimeRules.bundled());
+    }
+
+    public RuntimeFailureClassifier(RuntimeRules rules) {
+        this.rules = rules;
+    }
+
     /**
      * The failure this line reports, or empty when it reports none (including kernel lines, image pulls, and
      * anything unrecognised). Never throws on any input.
      */
     public Optional<RuntimeFailure> classify(LogLine line) {
+        return read(line, false).failure();
+    }
+
+    /**
+     * What one line says: the failure it reports, or, when it reports none and {@code context} is asked for, whether
+     * it shows memory trouble that the next failure inherits ({@link #mayLeaveContext}). One pass over the line
+     * decides which rules can apply at all.
+     */
+    public LineReading read(LogLine line, boolean context) {
         if (line.isKernel()) {
-            return Optional.empty();
+            return LineReading.NOTHING;
         }
         String m = line.message();
-        if (!containsAny(m, PREFILTER)) {
-            return Optional.empty();
+        int gate = rules.gate(m, context);
+        if (gate == 0) {
+            return LineReading.NOTHING;
         }
+        boolean namesPod = context && (gate & RuntimeRules.MAY_NAME_POD) != 0;
+        if ((gate & RuntimeRules.MAY_FAIL) != 0) {
+            Optional<RuntimeFailure> failure = failureIn(line, m);
+            if (failure.isPresent()) {
+                return new LineReading(failure, false, namesPod);
+            }
+        }
+        boolean memory = context && (gate & RuntimeRules.MAY_SHOW_MEMORY) != 0 && rules.memoryEvidenceIn(m) != null;
+        return new LineReading(Optional.empty(), memory, namesPod);
+    }
+
+    /**
+     * A line's reading: a failure, or memory trouble for the next failure, and whether it may name the pod of the
+     * lines after it.
+     */
+    public record LineReading(Optional<RuntimeFailure> failure, boolean memoryTrouble, boolean mayNamePod) {
+        static final LineReading NOTHING = new LineReading(Optional.empty(), false, false);
+    }
+
+    private Optional<RuntimeFailure> failureIn(LogLine line, String m) {
         RuntimeFailureKind kind = kindOf(m);
         if (kind == null) {
             return Optional.empty();
@@ -83,60 +96,33 @@ public final class RuntimeFailureClassifier {
                 pod.name(), pod.namespace(), pod.uid(), containerId, error, List.of(line.ref())));
     }
 
-    static RuntimeFailureKind kindOf(String m) {
-        if (containsAny(m, SANDBOX) && hasFailureWord(m)) {
-            return RuntimeFailureKind.SANDBOX_FAILURE;
-        }
-        if (containsAny(m, IMAGE_PULL)) {
-            return null;
-        }
-        if (containsAny(m, OOM)) {
-            return RuntimeFailureKind.CONTAINER_OOM_KILLED;
-        }
-        if (containsAny(m, EXEC)) {
-            return null;
-        }
-        if ((containsAny(m, START) && hasFailureWord(m)) || isDockerCliError(m) || isStartHandlerError(m)) {
-            return RuntimeFailureKind.CONTAINER_START_FAILURE;
-        }
-        return null;
+    /**
+     * Whether a line may say something about the failure after it (the pod it is about, memory trouble): a line of a
+     * container runtime or the kubelet, or of no known origin (a paste).
+     */
+    public boolean mayLeaveContext(LogLine line) {
+        return !line.isKernel() && (line.identifier() == null
+                || rules.componentOf(line.identifier(), line.unit()) != null);
     }
 
-    private static boolean hasFailureWord(String m) {
-        return m.contains("fail") || m.contains("Fail") || m.contains("rror") || m.contains("caused");
+    /** The kind the first matching rule gives, or null (no rule, or a look-alike rule). */
+    RuntimeFailureKind kindOf(String m) {
+        RuntimeRules.Rule rule = rules.ruleFor(m);
+        return rule == null ? null : rule.kind();
     }
 
-    /** {@code docker run} prints {@code docker: Error response from daemon: ...} when the container did not start. */
-    private static boolean isDockerCliError(String m) {
-        return m.startsWith("docker: Error response from daemon:") && !m.contains("Conflict.");
+    /** Memory trouble anywhere in the (unescaped) error chain, as the rules' memory evidence describes it. */
+    boolean showsMemoryTrouble(String full) {
+        return rules.memoryEvidenceIn(full) != null;
     }
 
-    /** dockerd: {@code Handler for POST /v1.30/containers/<id>/start returned error: ...}. */
-    private static boolean isStartHandlerError(String m) {
-        int h = m.indexOf("Handler for POST ");
-        return h >= 0 && m.indexOf("/start returned error", h) > 0;
-    }
-
-    static RuntimeComponent componentOf(LogLine line, String m) {
-        String id = line.identifier() == null ? "" : line.identifier().toLowerCase(Locale.ROOT);
-        String unit = line.unit() == null ? "" : line.unit().toLowerCase(Locale.ROOT);
+    RuntimeComponent componentOf(LogLine line, String m) {
         if (m.startsWith("docker: ")) {
             return RuntimeComponent.DOCKER_CLI;
         }
-        if (id.startsWith("dockerd") || id.equals("docker") || unit.startsWith("docker.")) {
-            return RuntimeComponent.DOCKERD;
-        }
-        if (id.startsWith("containerd") || unit.startsWith("containerd.")) {
-            return RuntimeComponent.CONTAINERD;
-        }
-        if (id.equals("crio") || id.equals("cri-o") || unit.startsWith("crio.")) {
-            return RuntimeComponent.CRIO;
-        }
-        if (id.equals("kubelet") || id.equals("hyperkube") || unit.startsWith("kubelet.")) {
-            return RuntimeComponent.KUBELET;
-        }
-        if (id.startsWith("runc")) {
-            return RuntimeComponent.RUNC;
+        RuntimeComponent named = rules.componentOf(line.identifier(), line.unit());
+        if (named != null) {
+            return named;
         }
         if (isKubectlEvent(m)) {
             return RuntimeComponent.K8S_EVENT;
@@ -181,35 +167,6 @@ public final class RuntimeFailureClassifier {
             }
         }
         return true;
-    }
-
-    /**
-     * Memory trouble anywhere in the (unescaped) chain: ENOMEM, {@code cannot allocate memory} (memory cgroup mkdir
-     * included), or runc's setns child exiting with status 6, which is how 3.x kernels report the failed high-order
-     * allocation for a new network namespace. A memory cgroup that cannot be created is memory trouble whatever
-     * the errno: on 3.10 kernels with kmem accounting, leaked memory cgroups exhaust the 65535 cgroup ids and
-     * {@code mkdir /sys/fs/cgroup/memory/...} fails with {@code no space left on device}. Not: a full disk
-     * ({@code no space left on device} elsewhere), setns exit status 34/40 (user namespaces), seccomp.
-     */
-    static boolean showsMemoryTrouble(String full) {
-        if (full.contains("annot allocate memory") || full.contains("ENOMEM") || full.contains("ut of memory")) {
-            return true;
-        }
-        int memcg = full.indexOf("cgroup/memory/");
-        if (memcg >= 0 && full.indexOf("no space left on device", memcg) >= 0) {
-            return true;
-        }
-        int setns = full.indexOf("setns process");
-        if (setns < 0) {
-            return false;
-        }
-        for (int i = full.indexOf("exit status 6", setns); i >= 0; i = full.indexOf("exit status 6", i + 1)) {
-            int after = i + "exit status 6".length();
-            if (after >= full.length() || full.charAt(after) < '0' || full.charAt(after) > '9') {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The container or sandbox id: an {@code id=} field, else the first run of exactly 64 hex digits. */

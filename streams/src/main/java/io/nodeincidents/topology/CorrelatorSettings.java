@@ -3,6 +3,9 @@ package io.nodeincidents.topology;
 import io.nodeincidents.fleet.FleetSettings;
 import io.nodeincidents.incident.IncidentSettings;
 import io.nodeincidents.ingest.produce.EntryProducerConfig;
+import io.nodeincidents.runtime.RuntimeRules;
+import io.nodeincidents.runtime.RuntimeRulesException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -51,6 +54,7 @@ public final class CorrelatorSettings extends AbstractConfig {
     public static final String QUERY_TOKEN = "query.token";
     public static final String QUERY_EVENTS_RETENTION_MS = "query.events.retention.ms";
     public static final String QUERY_INCIDENTS_RETENTION_MS = "query.incidents.retention.ms";
+    public static final String RUNTIME_RULES_FILE = "runtime.rules.file";
 
     public static final String APPLICATION_ID_DEFAULT = "nodeincidents-correlate";
 
@@ -106,6 +110,11 @@ public final class CorrelatorSettings extends AbstractConfig {
                     Importance.MEDIUM, "An UPDATED revision of an open incident is emitted at most once per this"
                             + " interval, and only for material changes.", GROUP_CORRELATION, 4,
                     ConfigDef.Width.SHORT, "Update interval")
+            .define(RUNTIME_RULES_FILE, Type.STRING, null, Importance.MEDIUM,
+                    "A JSON file of runtime and kubelet patterns that extends or overrides the bundled rules (same"
+                            + " shape as runtime-rules.json: a new rule name is tried first, a bundled name replaces"
+                            + " that rule, \"enabled\": false removes it). Empty: the bundled rules. Checked at start.",
+                    GROUP_CORRELATION, 20, ConfigDef.Width.LONG, "Runtime rules file")
             .define(FLEET_HOSTS, Type.INT, 3, Range.atLeast(2), Importance.HIGH,
                     "N: incidents of one cause on this many distinct hosts within fleet.window.ms raise a fleet"
                             + " alert.", GROUP_CORRELATION, 5, ConfigDef.Width.SHORT, "Fleet hosts N")
@@ -179,6 +188,7 @@ public final class CorrelatorSettings extends AbstractConfig {
                             + " under /incidents.", GROUP_QUERY, 6, ConfigDef.Width.SHORT, "Incidents retention");
 
     private final Map<String, String> original;
+    private final RuntimeRules runtimeRules;
 
     /**
      * Validates {@code settings} (the merged file, environment and command-line layers).
@@ -194,6 +204,17 @@ public final class CorrelatorSettings extends AbstractConfig {
             throw new ConfigException(GAP_MS, getLong(GAP_MS), "must be at least " + WINDOW_MS + " ("
                     + getLong(WINDOW_MS) + ")");
         }
+        String rulesFile = getString(RUNTIME_RULES_FILE);
+        try {
+            runtimeRules = RuntimeRules.load(rulesFile == null || rulesFile.isBlank() ? null : Path.of(rulesFile));
+        } catch (RuntimeRulesException e) {
+            throw new ConfigException(RUNTIME_RULES_FILE + ": " + e.getMessage());
+        }
+    }
+
+    /** The runtime and kubelet patterns: the bundled rules with the operator's file applied. */
+    public RuntimeRules runtimeRules() {
+        return runtimeRules;
     }
 
     public String journalEntriesTopic() {

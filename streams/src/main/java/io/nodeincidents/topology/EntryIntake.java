@@ -35,9 +35,10 @@ final class EntryIntake implements FixedKeyProcessor<String, SourceEntry, Routin
     private final int maxDeadLetterBytes;
     private FixedKeyProcessorContext<String, Routing.Intake> context;
     private WindowStore<String, Long> seen;
-    private final NodeEventExtractor relevant = new NodeEventExtractor();
+    private final NodeEventExtractor relevant;
 
-    EntryIntake(String topic, Duration retention, int maxDeadLetterBytes) {
+    EntryIntake(String topic, Duration retention, int maxDeadLetterBytes, NodeEventExtractor relevant) {
+        this.relevant = relevant;
         this.topic = topic;
         this.retention = retention;
         this.maxDeadLetterBytes = maxDeadLetterBytes;

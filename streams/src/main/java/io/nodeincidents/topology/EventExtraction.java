@@ -4,6 +4,7 @@ import io.nodeincidents.events.EventRecords;
 import io.nodeincidents.events.HostLogState;
 import io.nodeincidents.events.NodeEvent;
 import io.nodeincidents.events.NodeEventExtractor;
+import io.nodeincidents.events.SetAside;
 import io.nodeincidents.logs.LogLine;
 import io.nodeincidents.schemas.JournalEntry;
 import java.time.Duration;
@@ -41,7 +42,7 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
     static final String CLOCKS = "host-clock";
     private static final Logger LOG = LoggerFactory.getLogger(EventExtraction.class);
 
-    private final NodeEventExtractor extractor = new NodeEventExtractor();
+    private final NodeEventExtractor extractor;
     private final String topic;
     private final Duration streamPunctuation;
     private final Duration wallClockPunctuation;
@@ -69,7 +70,9 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
      * @param clockRetention how long, in stream time, the clock of a host that logs nothing is kept; after that the
      *                       host starts its clock afresh from its next entry
      */
-    EventExtraction(String topic, Duration streamPunctuation, Duration wallClockPunctuation, Duration clockRetention) {
+    EventExtraction(String topic, Duration streamPunctuation, Duration wallClockPunctuation, Duration clockRetention,
+                    NodeEventExtractor extractor) {
+        this.extractor = extractor;
         this.topic = topic;
         this.streamPunctuation = streamPunctuation;
         this.wallClockPunctuation = wallClockPunctuation;
@@ -137,6 +140,7 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
                 store(line.host(), step.state());
             }
             events = step.events();
+            setAside(line.host(), step.setAside(), record.timestamp());
         } catch (RuntimeException e) {
             // a line no decoder expected must not stop the host's (or anyone's) processing
             LOG.warn("journal entry of host {} could not be processed, sent to the dead-letter topic", entry.getHost(),
@@ -264,6 +268,7 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
             HostClock clock = clockOf(host.key);
             long nowMs = HostClock.now(clock, streamTimeMs) + extraMs;
             NodeEventExtractor.Step step = extractor.expire(host.value, Math.multiplyExact(nowMs, 1000L));
+            setAside(host.key, step.setAside(), sentAtMs);
             if (!step.events().isEmpty() || !step.state().equals(host.value)) {
                 store(host.key, step.state());
                 long hostTime = HostClock.now(clock, sentAtMs);
@@ -305,6 +310,15 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
         } else {
             states.put(host, state);
             pendingHosts.put(host, state);
+        }
+    }
+
+    /** Reports the decoder could not read go to the dead-letter topic; the host's processing goes on without them. */
+    private void setAside(String host, List<SetAside> setAside, long timestampMs) {
+        for (SetAside s : setAside) {
+            LOG.warn("host {}: {} at {}, sent to the dead-letter topic", host, s.reason(), s.ref());
+            context.forward(new Record<String, Routing.Extracted>(host, new Routing.Rejected(DeadLetters.ofHost(topic,
+                    host, timestampMs, DeadLetters.EXTRACTION_FAILED + s.reason() + " at " + s.ref())), timestampMs));
         }
     }
 

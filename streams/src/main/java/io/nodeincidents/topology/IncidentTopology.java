@@ -1,5 +1,8 @@
 package io.nodeincidents.topology;
 
+import io.nodeincidents.events.NodeEventExtractor;
+import io.nodeincidents.kernel.KernelReportAssembler;
+import io.nodeincidents.runtime.RuntimeFailureClassifier;
 import io.nodeincidents.fleet.FleetRollup;
 import io.nodeincidents.incident.IncidentAggregator;
 import io.nodeincidents.incident.IncidentSettings;
@@ -96,7 +99,7 @@ public final class IncidentTopology {
 
         int maxDeadBytes = settings.deadLetterMaxValueBytes();
         Map<String, KStream<String, Routing.Intake>> intake = entries
-                .processValues(() -> new EntryIntake(entriesTopic, dedupRetention, maxDeadBytes),
+                .processValues(() -> new EntryIntake(entriesTopic, dedupRetention, maxDeadBytes, extractor(settings)),
                         Named.as("entry-intake"), EntryIntake.STORE)
                 .split(Named.as("intake-"))
                 .branch((host, value) -> value instanceof Routing.Rejected, Branched.as("rejected"))
@@ -106,7 +109,8 @@ public final class IncidentTopology {
         Duration wallTick = settings.extractionWallClockPunctuation();
         Map<String, KStream<String, Routing.Extracted>> extracted = intake.get("intake-accepted")
                 .mapValues(value -> (Routing.Accepted) value, Named.as("accepted-entry"))
-                .process(() -> new EventExtraction(entriesTopic, streamTick, wallTick, clockRetention(settings)),
+                .process(() -> new EventExtraction(entriesTopic, streamTick, wallTick, clockRetention(settings),
+                                extractor(settings)),
                         Named.as("event-extraction"), EventExtraction.STORE, EventExtraction.CLOCKS)
                 .split(Named.as("extracted-"))
                 .branch((host, value) -> value instanceof Routing.Rejected, Branched.as("rejected"))
@@ -180,6 +184,11 @@ public final class IncidentTopology {
      * How long the clock of a quiet host is kept: a day of stream time, or longer if the settings keep anything of a
      * host (an open incident, a dedup identity) longer, so that nothing of a host outlives its clock.
      */
+    /** The decoders, with the operator's runtime rules: the same step functions offline analyze runs. */
+    private static NodeEventExtractor extractor(CorrelatorSettings settings) {
+        return new NodeEventExtractor(new KernelReportAssembler(), new RuntimeFailureClassifier(settings.runtimeRules()));
+    }
+
     static Duration clockRetention(CorrelatorSettings settings) {
         IncidentSettings incident = settings.incidentSettings();
         Duration keepsIncident = incident.window().plus(incident.gap()).plus(incident.grace())

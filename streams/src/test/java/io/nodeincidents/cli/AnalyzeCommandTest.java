@@ -185,4 +185,131 @@ class AnalyzeCommandTest {
         assertThat(bin.exitCode()).isEqualTo(2);
         assertThat(bin.err().strip().lines()).hasSize(1);
     }
+
+    @Test
+    void aHostlessDmesgTCaptureIsAnalysedAsHostUnknownAndSaysSo(@TempDir Path dir) throws IOException {
+        Path capture = Files.writeString(dir.resolve("dmesg-T.txt"), """
+                [Tue Nov 12 15:15:41 2017] exe: page allocation failure: order:6, mode:0x10c0d0
+                [Tue Nov 12 15:15:41 2017] CPU: 1 PID: 18377 Comm: exe Not tainted 3.10.0-514.el7.x86_64 #1
+                [Tue Nov 12 15:15:41 2017] Call Trace:
+                [Tue Nov 12 15:15:41 2017]  [<ffffffff8168863d>] dump_stack+0x19/0x1b
+                [Tue Nov 12 15:15:41 2017]  [<ffffffff81186ba0>] warn_alloc_failed+0x110/0x180
+                [Tue Nov 12 15:15:41 2017]  [<ffffffffa0396a21>] nf_conntrack_init_net+0x101/0x250 [nf_conntrack]
+                [Tue Nov 12 15:15:41 2017] kmem_cache_create(nf_conntrack_ffff8803eef66180) failed with error -12
+                """);
+        Run run = analyze("--events", capture.toString());
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.kind("ALLOC_FAILURE")).singleElement().satisfies(e -> {
+            assertThat(e.path("host").asText()).isEqualTo("unknown");
+            assertThat(e.path("order").asInt()).isEqualTo(6);
+            assertThat(e.path("pid").asInt()).isEqualTo(18377);
+        });
+        assertThat(run.err()).contains(capture + " names no host").contains("'unknown'").contains("--host");
+
+        Run named = analyze("--events", "--host", "slave-138", capture.toString());
+        assertThat(named.kind("ALLOC_FAILURE")).singleElement()
+                .satisfies(e -> assertThat(e.path("host").asText()).isEqualTo("slave-138"));
+        assertThat(named.err()).doesNotContain("names no host");
+    }
+
+    @Test
+    void incidentIdsDependOnWhatHappenedNotOnTheFileNameOrLineNumbers(@TempDir Path dir) throws IOException {
+        Path original = Path.of(fixture("kernel/seed-000-centos7-order6-conntrack.log"));
+        Path renamed = Files.copy(original, dir.resolve("messages-20171112"));
+        Path prepended = dir.resolve("ticket-4711.txt");
+        Files.writeString(prepended, "Nov 12 15:15:30 slave-138 sshd[99]: Accepted publickey for root\n"
+                + Files.readString(original));
+        List<String> ids = new ArrayList<>();
+        for (Path copy : List.of(original, renamed, prepended)) {
+            Run run = analyze("--year", "2017", "--host", "slave-138", copy.toString());
+            assertThat(run.exitCode()).isZero();
+            assertThat(run.events()).isNotEmpty();
+            ids.add(run.events().stream().map(e -> e.path("incidentId").asText()).toList().toString());
+        }
+        assertThat(ids.get(0)).isNotEqualTo("[]");
+        assertThat(ids).containsOnly(ids.get(0));
+    }
+
+    @Test
+    void standardInputIsReadWithADash() throws IOException {
+        java.io.InputStream stdin = System.in;
+        try {
+            System.setIn(Files.newInputStream(Path.of(fixture("kernel/seed-004-ubuntu-4.4-docker-memcg.log"))));
+            Run run = analyze("--events", "-");
+            assertThat(run.exitCode()).isZero();
+            assertThat(run.kind("OOM_KILL")).singleElement()
+                    .satisfies(e -> assertThat(e.path("victimPid").asInt()).isEqualTo(26675));
+        } finally {
+            System.setIn(stdin);
+        }
+    }
+
+    @Test
+    void aDirectoryOrABinaryFileWithAnExplicitFormatIsRefusedWithExit2(@TempDir Path dir) throws IOException {
+        Run directory = analyze("--events", dir.toString());
+        assertThat(directory.exitCode()).isEqualTo(2);
+        assertThat(directory.err().strip().lines()).singleElement().asString().contains("is a directory");
+
+        byte[] junk = new byte[8192];
+        new java.util.Random(3).nextBytes(junk);
+        Path binary = Files.write(dir.resolve("core"), junk);
+        Run explicit = analyze("--events", "--format", "syslog", "--host", "h", binary.toString());
+        assertThat(explicit.exitCode()).isEqualTo(2);
+        assertThat(explicit.err()).contains("does not look like a text log");
+    }
+
+    @Test
+    void aTruncatedGzipIsNamedAndWhatWasReadIsStillAnalysed(@TempDir Path dir) throws IOException {
+        byte[] log = Files.readAllBytes(Path.of(fixture("kernel/seed-004-ubuntu-4.4-docker-memcg.log")));
+        java.io.ByteArrayOutputStream packed = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(packed)) {
+            gz.write(log);
+            for (int i = 0; i < 3000; i++) {
+                gz.write(("Jul 13 09:00:" + String.format("%02d", i % 60) + " ip-10-1-2-125 sshd[1]: session " + i
+                        + " " + Integer.toHexString(i * 7919) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        byte[] whole = packed.toByteArray();
+        Path gz = Files.write(dir.resolve("syslog.2.gz"), java.util.Arrays.copyOf(whole, whole.length - 2000));
+        Run run = analyze("--events", "--year", "2016", gz.toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains(gz.toString()).contains("truncated or corrupt");
+        assertThat(run.kind("OOM_KILL")).hasSize(1);
+    }
+
+    @Test
+    void operatorRulesExtendTheBundledOnesAndABadRuleIsNamed(@TempDir Path dir) throws IOException {
+        Path log = Files.writeString(dir.resolve("youki.log"),
+                "Nov 12 15:15:41 node-7 youki[311]: container init failed: cannot allocate memory for rootfs\n");
+        assertThat(analyze("--events", log.toString()).events()).isEmpty();
+
+        Path rules = Files.writeString(dir.resolve("rules.json"), """
+                {"rules": [{"name": "youki-init", "kind": "CONTAINER_START_FAILURE",
+                            "contains": ["container init failed"]}]}
+                """);
+        Run extended = analyze("--events", "--rules", rules.toString(), log.toString());
+        assertThat(extended.kind("CONTAINER_START_FAILURE")).singleElement()
+                .satisfies(e -> assertThat(e.path("memoryRelated").asBoolean()).isTrue());
+
+        Path bad = Files.writeString(dir.resolve("bad.json"), """
+                {"rules": [{"name": "broken", "kind": "CONTAINER_START_FAILURE", "contains": ["x"], "regex": "(unclosed"}]}
+                """);
+        Run refused = analyze("--events", "--rules", bad.toString(), log.toString());
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.err().strip().lines()).singleElement().asString().contains(bad.toString())
+                .contains("\"broken\"").contains("regex");
+    }
+
+    @Test
+    void aRuntimeLineWithoutATimeNeverCrashesTheMerge(@TempDir Path dir) throws IOException {
+        // the kubelet's lines for one failure, one pasted without its syslog prefix: no time on it
+        Path log = Files.writeString(dir.resolve("mixed.log"), """
+                E1106 09:58:48.855639     558 kuberuntime_sandbox.go:54] CreatePodSandbox for pod "web-1_prod(2ffdece1-c2d0-11e7-98cb-005056008ce3)" failed: rpc error: code = Unknown desc = failed to start sandbox container for pod "web-1": cannot allocate memory
+                Nov 06 09:58:48 node-3 kubelet[558]: E1106 09:58:48.855652     558 kuberuntime_manager.go:632] createPodSandbox for pod "web-1_prod(2ffdece1-c2d0-11e7-98cb-005056008ce3)" failed: rpc error: code = Unknown desc = failed to start sandbox container for pod "web-1": cannot allocate memory
+                """);
+        Run run = analyze("--events", "--year", "2017", log.toString());
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.kind("SANDBOX_FAILURE")).isNotEmpty()
+                .allSatisfy(e -> assertThat(e.path("pod").asText()).isEqualTo("web-1"));
+    }
 }

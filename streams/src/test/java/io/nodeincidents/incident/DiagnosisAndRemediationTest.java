@@ -155,7 +155,7 @@ class DiagnosisAndRemediationTest {
     }
 
     @Test
-    void seed003MemcgOomOnAnOldKernelAdvisesTheUpgradeAndNoJvmSteps() {
+    void anOldKernelOomWithoutTableOrSelectionLineWarnsAboutTiesAndAdvisesTheUpgrade() {
         KernelMemoryEvent.Builder oom = seed004MemcgOom("tdocker-3", T0).setKernelVersion("2.6.32-431.el6.x86_64")
                 .setComm("node").setPid(40391);
         oom.setOom(OomKill.newBuilder(oom.getOom()).setVictimComm("mingetty").setVictimPid(16944)
@@ -164,9 +164,12 @@ class DiagnosisAndRemediationTest {
 
         Incident incident = resolve(List.of(oom.build()));
 
-        assertThat(incident.getDiagnosis()).contains("killed mingetty (pid 16944)", "60 kB resident");
+        // only the kill line survived: nothing says whether the kill missed, so the diagnosis does not claim it
+        assertThat(incident.getDiagnosis()).contains("killed mingetty (pid 16944)", "60 kB resident")
+                .doesNotContain("missed the memory", "floor");
         assertThat(incident.getRemediation())
-                .anySatisfy(s -> assertThat(s).contains("before 3.10", "Upgrade to 3.10"))
+                .anySatisfy(s -> assertThat(s).contains("(before 3.10), if the container runs hundreds of small"
+                        + " processes", "they tie, the first task scanned is killed", "upgrade to 3.10 or later"))
                 .noneSatisfy(s -> assertThat(s).contains("-Xmx"));
     }
 

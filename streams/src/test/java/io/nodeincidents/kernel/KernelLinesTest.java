@@ -45,6 +45,24 @@ class KernelLinesTest {
     }
 
     @Test
+    void piecesSplitBeforeOomMessagesGluedToWhatPrecedesThem() {
+        assertThat(KernelLines.pieces("Killed process 19271 (trashapplet)Out of memory: kill process 12475 (qemu) "
+                + "score 7899 or a childKilled process 12475 (qemu)")).containsExactly(
+                "Killed process 19271 (trashapplet)", "Out of memory: kill process 12475 (qemu) score 7899 or a child",
+                "Killed process 12475 (qemu)");
+        assertThat(KernelLines.pieces("uid=0oom-kill:constraint=CONSTRAINT_NONE,task=a,pid=1,uid=0"))
+                .containsExactly("uid=0", "oom-kill:constraint=CONSTRAINT_NONE,task=a,pid=1,uid=0");
+        // the messages as printed: nothing glued
+        for (String line : List.of("Out of memory: Killed process 1 (a) total-vm:1kB",
+                "Memory cgroup out of memory: Killed process 1 (a)", "oom_reaper: reaped process 1 (a), now anon-rss:0kB",
+                "Out of memory (oom_kill_allocating_task): Killed process 1 (a)", "TCP: out of memory -- consider tuning tcp_mem",
+                "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),task=Killed process,pid=1,uid=0")) {
+            assertThat(KernelLines.pieces(line)).containsExactly(line);
+        }
+        assertThat(KernelLines.pieces("xKilled process ".repeat(10_000))).hasSizeLessThanOrEqualTo(9);
+    }
+
+    @Test
     void normalizeDropsDmesgStampsButNotTableRows() {
         assertThat(KernelLines.normalize("[ 5123.456789]  dump_stack+0x66/0x90")).isEqualTo("dump_stack+0x66/0x90");
         assertThat(KernelLines.normalize("[   8990]     0  8990 java")).isEqualTo("[   8990]     0  8990 java");

@@ -93,6 +93,10 @@ class KernelReportAssemblerTest {
         assertThat(reports.get(0).context().end()).isEqualTo(ReportEnd.NEXT_REPORT);
         assertThat(reports.get(1).context().comm()).isEqualTo("runc:[2:INIT]");
         assertThat(reports.get(1).context().end()).isEqualTo(ReportEnd.NATURAL_END);
+        // each header gets the pid of the task line that names it, not the first one printed
+        assertThat(reports.get(0).context().pid()).isEqualTo(100);
+        assertThat(reports.get(1).context().pid()).isEqualTo(101);
+        assertThat(((AllocationFailure) reports.get(1)).zone("Normal")).isNotNull();
     }
 
     @Test

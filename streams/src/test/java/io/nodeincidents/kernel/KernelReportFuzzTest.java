@@ -42,7 +42,10 @@ class KernelReportFuzzTest {
         Arbitrary<String> real = Arbitraries.of(REAL);
         Arbitrary<String> junk = Arbitraries.strings().all().ofMaxLength(300);
         Arbitrary<String> keyword = Arbitraries.of("page allocation failure", " invoked oom-killer:", "Killed process ",
-                "Kill process ", "oom-kill:constraint=", "kmem_cache_create(", ") failed with error", "SLUB: Unable to allocate memory",
+                "Kill process ", "oom-kill:constraint=", ",task=", ",pid=", ",uid=", "kmem_cache_create(",
+                ") failed with error", "SLUB: Unable to allocate memory", " on CPU 1 (of node 0) on node -1, gfp=",
+                "swapper/0: ", "oom-killer: gfp_mask=", "Out of Memory: ", "kill process ", " score 1 or a child",
+                "Killed", "cache: ", ", object size: ", "node 0: slabs: 1, objs: 1, free: 0",
                 "Unable to create nf_conn slab cache", "order:", "mode:0x", "(", ")", "*4kB", " = ", "Node 0 ", "Normal",
                 "free:", "kB", "CPU: ", " PID: ", " Comm: ", "Not tainted ", "[<", ">] ", "+0x", "/0x", "\n", "#012",
                 "Call Trace:", "[ pid ]", "[", "]", "Memory cgroup out of memory: ", "Out of memory: ", "pages reserved",
@@ -66,9 +69,7 @@ class KernelReportFuzzTest {
             String boot = bootFlips.isEmpty() || i < messages.size() / 2 || !bootFlips.get(0) ? "a" : "b";
             LogLine line = KernelFixtures.kernel("h", boot, 1_000_000L * (i / 7), messages.get(i), i);
             for (String piece : KernelLines.pieces(messages.get(i))) {
-                if (ReportStarts.classify(KernelLines.normalize(piece)) != null) {
-                    possibleStarts++;
-                }
+                possibleStarts += ReportStarts.count(KernelLines.normalize(piece));
             }
             KernelReportAssembler.Step s = assembler.step(pending, line);
             pending = s.pending();
@@ -117,6 +118,14 @@ class KernelReportFuzzTest {
                 "1*4kB ".repeat(20_000),
                 "Killed process 1 (" + "(".repeat(100_000),
                 "Killed process 1 (" + "x) total-vm:1kB, ".repeat(6_000),
+                "Killed  process  1 " + "(".repeat(30_000) + ")".repeat(30_000),
+                "Out of memory: kill process 1 (" + "((".repeat(40_000) + " score 1 or a child",
+                "Out of memory: Killed process 1 (" + "Kill".repeat(40_000),
+                "oom-kill:constraint=CONSTRAINT_NONE" + ",pid=1,uid=".repeat(10_000) + ",task=x".repeat(10_000),
+                "oom-kill:constraint=CONSTRAINT_NONE,task_memcg=" + " ,".repeat(50_000) + ",task=x,pid=1,uid=0",
+                "page allocation failure: order:0".repeat(20_000),
+                "cache: " + "x".repeat(100_000) + ", object size: 1",
+                "SLUB: Unable to allocate memory on CPU " + "1".repeat(100_000) + " (of node 0) on node -1, gfp=0x20",
                 "Memory cgroup out of memory: Kill process 1 (" + ")(".repeat(50_000) + " score 1",
                 "kmem_cache_create(".repeat(20_000) + ") failed with error -12",
                 "SLUB: Unable to allocate memory on node -1, gfp=0x" + "(".repeat(100_000),

@@ -45,8 +45,8 @@ class JsonStateSerdeTest {
             fromDirect.addAll(a.events());
             fromStored.addAll(b.events());
         }
-        fromDirect.addAll(extractor.flush(direct));
-        fromStored.addAll(extractor.flush(stored));
+        fromDirect.addAll(extractor.flush(direct).events());
+        fromStored.addAll(extractor.flush(stored).events());
         assertThat(sawPendingReport).isTrue();
         assertThat(sawOpenFailures).isTrue();
         assertThat(fromStored).isNotEmpty().isEqualTo(fromDirect);

@@ -54,8 +54,12 @@ final class Scenario {
         ReadOptions options = new ReadOptions(LogFormat.SYSLOG, host, 2017, ZoneId.of("Asia/Shanghai"));
         try {
             Path file = Path.of(Scenario.class.getResource("/" + resource).toURI());
-            new LogFileReader().read(file, options,
-                    line -> entries.add(JournalEntries.fromLogLine(line, SourceKind.SYSLOG)), rejected -> { });
+            // the fixtures' "## ..." notes for people are read as bare lines without a time: not log lines here
+            new LogFileReader().read(file, options, line -> {
+                if (line.realtimeMicros() != null) {
+                    entries.add(JournalEntries.fromLogLine(line, SourceKind.SYSLOG));
+                }
+            }, rejected -> { });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (URISyntaxException e) {

@@ -35,7 +35,8 @@ public final class ReplayCommand implements Callable<Integer>, DocumentedOptions
 
     static final int MAX_REJECTS_SHOWN = 20;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Log files to replay, in order (.gz is fine).")
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Log files to replay, in order (.gz is fine; -"
+            + " reads standard input).")
     List<Path> files;
 
     @Mixin
@@ -74,9 +75,10 @@ public final class ReplayCommand implements Callable<Integer>, DocumentedOptions
                      new KafkaProducer<>(EntryProducerConfig.producerProperties(settings))) {
             LogReplay.Summary summary;
             try {
+                List<Path> inputs = LogReadingOptions.inputFiles(files, System.in);
                 LogReplay replay = new LogReplay(producer, topic);
-                summary = interleave ? replay.replayInterleaved(files, options, rejects)
-                        : replay.replay(files, options, rejects);
+                summary = interleave ? replay.replayInterleaved(inputs, options, rejects)
+                        : replay.replay(inputs, options, rejects);
             } catch (LogReadException e) {
                 err.println("replay: " + e.getMessage());
                 return 2;
@@ -84,10 +86,19 @@ public final class ReplayCommand implements Callable<Integer>, DocumentedOptions
             if (summary.rejected() > MAX_REJECTS_SHOWN) {
                 err.println("replay: ... " + (summary.rejected() - MAX_REJECTS_SHOWN) + " more rejected lines");
             }
+            boolean damaged = false;
             for (LogReplay.FileOutcome file : summary.files()) {
                 out.printf("%s: %s, %d entries produced, %d lines rejected%n", file.file(),
                         file.read().format() == null ? "empty" : file.read().format().cliName(), file.produced(),
                         file.read().rejected());
+                if (file.read().hostNote() != null) {
+                    err.println("replay: " + file.read().hostNote());
+                }
+                if (file.read().damage() != null) {
+                    err.println("replay: " + file.file() + ": " + file.read().damage() + "; the lines before it"
+                            + " were replayed");
+                    damaged = true;
+                }
             }
             if (summary.failedSends() > 0) {
                 err.println("replay: " + summary.failedSends() + " entries were not accepted by Kafka, first error: "
@@ -95,7 +106,7 @@ public final class ReplayCommand implements Callable<Integer>, DocumentedOptions
                 return 1;
             }
             out.printf("replayed %d entries to %s%n", summary.produced(), topic);
-            return 0;
+            return damaged ? 1 : 0;
         }
     }
 

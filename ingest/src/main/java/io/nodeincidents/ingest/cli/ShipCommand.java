@@ -20,10 +20,12 @@ import io.nodeincidents.schemas.JournalEntry;
 import io.nodeincidents.schemas.SourceKind;
 import java.io.PrintWriter;
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -108,6 +110,19 @@ public final class ShipCommand implements Callable<Integer>, DocumentedOptions {
             err.println("ship: give --since or --from-beginning, not both");
             return 2;
         }
+        if (directory != null && !Files.isDirectory(directory)) {
+            err.println("ship: --directory " + directory + ": " + (Files.exists(directory) ? "not a directory"
+                    : "no such directory"));
+            return 2;
+        }
+        if (files != null) {
+            for (Path file : files) {
+                if (!Files.isRegularFile(file)) {
+                    err.println("ship: --file " + file + ": no such file");
+                    return 2;
+                }
+            }
+        }
         JournalSource source = directory != null ? new JournalSource.Directory(directory)
                 : files != null ? new JournalSource.Files(files) : new JournalSource.Local();
         StartPosition firstStart = since != null ? new StartPosition.Since(since)
@@ -131,9 +146,18 @@ public final class ShipCommand implements Callable<Integer>, DocumentedOptions {
                 return 2;
             }
         }
+        Journalctl journalctl = new Journalctl(ship.journalctl(), source, Duration.ofSeconds(60));
+        Optional<String> journalProblem = journalctl.problemWith(since);
+        if (journalProblem.isPresent()) {
+            err.println("ship: journalctl cannot read this journal: " + journalProblem.get());
+            if (endpoint != null) {
+                endpoint.close();
+            }
+            return 2;
+        }
+        KafkaProbe.warnIfUnreachable(producerProps, topic, Duration.ofSeconds(5), err);
         try (KafkaProducer<String, JournalEntry> producer = new KafkaProducer<>(producerProps)) {
-            JournalShipper shipper = new JournalShipper(
-                    new Journalctl(ship.journalctl(), source, Duration.ofSeconds(60)), options, producer, topic,
+            JournalShipper shipper = new JournalShipper(journalctl, options, producer, topic,
                     new CursorStore(cursorFile), new JournalLineDecoder(host, ship.maxFieldBytes(),
                             ship.maxFieldsBytes()), metrics, registryCheck(producerProps, topic));
             Runnable restore = StopSignals.install(shipper::stop);

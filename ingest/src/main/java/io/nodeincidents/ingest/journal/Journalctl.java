@@ -129,6 +129,51 @@ public final class Journalctl {
         return new Running(builder.start(), maxLineBytes, invocation.follow());
     }
 
+    /**
+     * Asks journalctl once, before shipping, whether it can open the journal and understands the start time: what it
+     * says when it cannot ({@code Failed to parse timestamp: garbage}, {@code Failed to open /x: No such file or
+     * directory}), or empty when it can. A follower that fails this way would only be restarted forever.
+     */
+    public Optional<String> problemWith(String since) {
+        List<String> args = new ArrayList<>();
+        args.add(binary);
+        args.add("--no-pager");
+        args.add("--quiet");
+        args.addAll(JournalctlInvocation.sourceArguments(source));
+        if (since != null) {
+            args.add("--since=" + since);
+        }
+        args.add("--lines=0");
+        Process process;
+        try {
+            process = new ProcessBuilder(args)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+        } catch (IOException e) {
+            return Optional.of("cannot run " + binary + ": " + e.getMessage());
+        }
+        try (InputStream err = process.getErrorStream()) {
+            byte[] said = err.readNBytes(STDERR_TAIL);
+            if (!process.waitFor(queryTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                return Optional.empty(); // slow, not wrong: the follower will tell
+            }
+            if (process.exitValue() == 0) {
+                return Optional.empty();
+            }
+            String text = new String(said, StandardCharsets.UTF_8).strip();
+            String first = text.isEmpty() ? "exit status " + process.exitValue() : text.lines().findFirst().orElse("");
+            return Optional.of(String.join(" ", args.subList(1, args.size())) + ": " + first);
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+            return Optional.empty();
+        }
+    }
+
     /** The cursor of the newest entry of the whole journal (no filter), or empty when it holds none. */
     public Optional<String> newestCursor() throws IOException {
         List<String> args = base();

@@ -2,10 +2,10 @@ package io.nodeincidents.ingest.entries;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.nodeincidents.ingest.journal.BoundedLineReader;
 import io.nodeincidents.ingest.testjournal.JournalFixture;
+import io.nodeincidents.ingest.testjournal.RequiredTools;
 import io.nodeincidents.logs.MalformedEntryException;
 import io.nodeincidents.schemas.JournalEntry;
 import io.nodeincidents.schemas.SourceKind;
@@ -27,7 +27,7 @@ class JournalLineDecoderTest {
 
     @Test
     void genuineJournalEntriesWithBinaryAndRepeatedFields(@TempDir Path dir) throws Exception {
-        assumeTrue(JournalFixture.available(), "systemd-journal-remote and journalctl needed");
+        RequiredTools.journalFixture();
         byte[] invalidUtf8 = "setns \u00e9 \377\376 exit status 6\nsecond line".getBytes(StandardCharsets.ISO_8859_1);
         JournalFixture.write(dir.resolve("j/host.journal"), List.of(
                 JournalFixture.kernel(1, "page allocation failure: order:6, mode:0x104050"),

@@ -5,11 +5,11 @@ import static io.nodeincidents.ingest.testjournal.JournalFixture.kubelet;
 import static io.nodeincidents.ingest.testjournal.JournalFixture.other;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.nodeincidents.ingest.journal.JournalFilter;
 import io.nodeincidents.ingest.journal.JournalctlInvocation.StartPosition;
 import io.nodeincidents.ingest.testjournal.JournalFixture;
+import io.nodeincidents.ingest.testjournal.RequiredTools;
 import io.nodeincidents.logs.JournalJsonEntry;
 import io.nodeincidents.schemas.JournalEntry;
 import io.nodeincidents.testkit.KafkaBrokerExtension;
@@ -39,7 +39,7 @@ class JournalShipperTest {
 
     @BeforeEach
     void needsJournalTools() {
-        assumeTrue(JournalFixture.available(), "systemd-journal-remote and journalctl needed");
+        RequiredTools.journalFixture();
     }
 
     static List<String> cursors(List<JournalEntry> entries) {

@@ -4,10 +4,10 @@ import static io.nodeincidents.ingest.testjournal.JournalFixture.kernel;
 import static io.nodeincidents.ingest.testjournal.JournalFixture.other;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.nodeincidents.ingest.journal.JournalctlInvocation.StartPosition;
 import io.nodeincidents.ingest.testjournal.JournalFixture;
+import io.nodeincidents.ingest.testjournal.RequiredTools;
 import io.nodeincidents.schemas.JournalEntry;
 import io.nodeincidents.testkit.KafkaBrokerExtension;
 import java.nio.file.Path;
@@ -31,7 +31,7 @@ class ShipperBrokerOutageTest {
 
     @Test
     void nothingIsLostWhileTheBrokerIsDownAndMemoryStaysBounded() throws Exception {
-        assumeTrue(JournalFixture.available(), "systemd-journal-remote and journalctl needed");
+        RequiredTools.journalFixture();
         int window = 50;
         try (ShipperHarness h = new ShipperHarness(KAFKA, dir, "journalctl")) {
             Path journal = h.journalDir.resolve("host.journal");

@@ -4,10 +4,10 @@ import static io.nodeincidents.ingest.testjournal.JournalFixture.kernel;
 import static io.nodeincidents.ingest.testjournal.JournalFixture.kubelet;
 import static io.nodeincidents.ingest.testjournal.JournalFixture.other;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.nodeincidents.ingest.journal.JournalFilter;
 import io.nodeincidents.ingest.testjournal.JournalFixture;
+import io.nodeincidents.ingest.testjournal.RequiredTools;
 import io.nodeincidents.registry.SpecificAvroDeserializer;
 import io.nodeincidents.schemas.JournalEntry;
 import io.nodeincidents.testkit.ApicurioRegistryExtension;
@@ -62,7 +62,7 @@ class ShipperProcessKillTest {
 
     @Test
     void killedWithSigkillMidStreamSeveralTimesNothingIsLost() throws Exception {
-        assumeTrue(JournalFixture.available(), "systemd-journal-remote and journalctl needed");
+        RequiredTools.journalFixture();
         String topic = KAFKA.createTopic(KAFKA.uniqueTopic("journal.entries"), 3);
         Path journal = dir.resolve("journal/host.journal");
         Path cursorFile = dir.resolve("state/ship.cursor");

@@ -5,8 +5,9 @@ package io.nodeincidents.kernel.memcg;
  * Understands the cgroupfs driver ({@code /kubepods/burstable/pod<uid>/<64hex>}, {@code /docker/<64hex>}), the
  * systemd driver ({@code /kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod<uid_with_underscores>.slice/
  * docker-<id>.scope}, {@code cri-containerd-<id>.scope}, {@code crio-<id>.scope}), and nested docker-in-docker
- * ({@code /docker/<id>/docker/<id2>}: the innermost container is the one that was limited). cgroup v1 and v2
- * print the same path shapes.
+ * ({@code /docker/<id>/docker/<id2>}: the innermost container is the one that was limited), also when a nested
+ * kubelet (kind) adds its own root ({@code /docker/<id>/kubelet/kubepods/...}, {@code /kubelet.slice/
+ * kubelet-kubepods.slice/...}). cgroup v1 and v2 print the same path shapes.
  *
  * @param path        the path as printed
  * @param containerId 64-hex container id (the innermost one), or null when the path names none (a pod or
@@ -58,13 +59,14 @@ public record MemcgPath(String path, String containerId, String podUid, Containe
             if (podUid == null) {
                 podUid = podUid(s);
             }
-            if (s.equals("kubepods") || s.equals("kubepods.slice")) {
+            // a kubelet with a cgroup root (kind: "/kubelet") prefixes the systemd slices: "kubelet-kubepods.slice"
+            if (s.equals("kubepods") || s.equals("kubepods.slice") || s.endsWith("-kubepods.slice")) {
                 kubepods = true;
             }
             if (qos == null) {
-                if (s.equals("burstable") || s.equals("kubepods-burstable.slice")) {
+                if (s.equals("burstable") || s.endsWith("kubepods-burstable.slice")) {
                     qos = "burstable";
-                } else if (s.equals("besteffort") || s.equals("kubepods-besteffort.slice")) {
+                } else if (s.equals("besteffort") || s.endsWith("kubepods-besteffort.slice")) {
                     qos = "besteffort";
                 }
             }
@@ -79,7 +81,7 @@ public record MemcgPath(String path, String containerId, String podUid, Containe
         String s = segment;
         if (s.endsWith(".slice")) {
             int pod = s.lastIndexOf("-pod");
-            if (!s.startsWith("kubepods") || pod < 0) {
+            if (!(s.startsWith("kubepods") || s.contains("-kubepods")) || pod < 0) {
                 return null;
             }
             s = s.substring(pod + 4, s.length() - ".slice".length()).replace('_', '-');

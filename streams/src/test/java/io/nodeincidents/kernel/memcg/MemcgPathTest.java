@@ -45,6 +45,32 @@ class MemcgPathTest {
     }
 
     @Test
+    void aKubeletInsideAContainerNamesItsPodAndContainer() {
+        // kind: a kubelet in a docker container, cgroupfs driver under the container's cgroup
+        MemcgPath cgroupfs = MemcgPath.parse("/docker/" + ID + "/kubelet/kubepods/burstable/"
+                + "pod1788d98a-0700-426a-8701-2312e4cc2163/" + ID2);
+        assertThat(cgroupfs.containerId()).isEqualTo(ID2);
+        assertThat(cgroupfs.podUid()).isEqualTo("1788d98a-0700-426a-8701-2312e4cc2163");
+        assertThat(cgroupfs.qosClass()).isEqualTo("burstable");
+        assertThat(MemcgPath.parse("/docker/" + ID + "/kubelet/kubepods/pod1788d98a-0700-426a-8701-2312e4cc2163/"
+                + ID2).qosClass()).isEqualTo("guaranteed");
+        // systemd driver with the kubelet's cgroup root "/kubelet"
+        MemcgPath systemd = MemcgPath.parse("/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-besteffort.slice/"
+                + "kubelet-kubepods-besteffort-pod1788d98a_0700_426a_8701_2312e4cc2163.slice/cri-containerd-" + ID2
+                + ".scope");
+        assertThat(systemd.containerId()).isEqualTo(ID2);
+        assertThat(systemd.runtime()).isEqualTo(ContainerRuntime.CONTAINERD);
+        assertThat(systemd.podUid()).isEqualTo("1788d98a-0700-426a-8701-2312e4cc2163");
+        assertThat(systemd.qosClass()).isEqualTo("besteffort");
+        // cgroup v2 inside an LXC container
+        MemcgPath lxc = MemcgPath.parse("/lxc.payload.ny2g2r5hh3-lxc/kubepods.slice/kubepods-burstable.slice/"
+                + "kubepods-burstable-podeded8c65_6e8e_4c6e_a889_3e427565c740.slice/cri-containerd-" + ID + ".scope");
+        assertThat(lxc.containerId()).isEqualTo(ID);
+        assertThat(lxc.podUid()).isEqualTo("eded8c65-6e8e-4c6e-a889-3e427565c740");
+        assertThat(lxc.qosClass()).isEqualTo("burstable");
+    }
+
+    @Test
     void podCgroupsConmonAndTruncatedPathsNameNoContainer() {
         MemcgPath pod = MemcgPath.parse("/kubepods/burstable/pod485fd485-1ed6-11e9-8661-0a587f8021ea");
         assertThat(pod.containerId()).isNull();

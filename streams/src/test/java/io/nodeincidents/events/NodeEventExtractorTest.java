@@ -1,0 +1,53 @@
+package io.nodeincidents.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nodeincidents.kernel.PendingReport;
+import io.nodeincidents.kernel.ReportKind;
+import io.nodeincidents.logs.LineRef;
+import io.nodeincidents.logs.LogLine;
+import io.nodeincidents.runtime.FailureDeduplicator;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The step function never throws: what a decoder cannot read is set aside and the host's lines go on. */
+class NodeEventExtractorTest {
+
+    private final NodeEventExtractor extractor = new NodeEventExtractor();
+
+    /**
+     * A pending OOM report no assembler writes (no lines, negative counters): what a corrupt or foreign stored state
+     * restores to. The assembler throws on it.
+     */
+    private static HostLogState foreignState() {
+        PendingReport broken = new PendingReport(ReportKind.OOM_KILL, true, "n1", null, 1_000_000L, null, 1_000_000L,
+                null, LineRef.fileLine("messages", 7), LineRef.fileLine("messages", 7), List.of(), -1, -1);
+        return new HostLogState(broken, FailureDeduplicator.Open.EMPTY);
+    }
+
+    private static LogLine kernel(long micros, String message, long line) {
+        return new LogLine("n1", null, micros, null, "kernel", "kernel", null, null, 4, message,
+                LineRef.fileLine("messages", line));
+    }
+
+    @Test
+    void aReportThatCannotBeDecodedIsSetAsideAndTheLineStillRead() {
+        NodeEventExtractor.Step step = extractor.step(foreignState(),
+                kernel(1_000_500L, "exe: page allocation failure: order:6, mode:0x10c0d0", 8));
+        assertThat(step.setAside()).singleElement().satisfies(s -> {
+            assertThat(s.ref()).isEqualTo(LineRef.fileLine("messages", 7));
+            assertThat(s.reason()).startsWith("kernel report could not be decoded");
+        });
+        assertThat(step.state().pendingReport()).as("the line starts a report of its own").isNotNull();
+        NodeEventExtractor.Step end = extractor.flush(step.state());
+        assertThat(end.events()).singleElement()
+                .satisfies(e -> assertThat(EventJson.fields(e).get("order")).isEqualTo(6));
+        assertThat(end.setAside()).isEmpty();
+    }
+
+    @Test
+    void theOfflineReaderReportsWhatWasSetAsideAsARejectedLine() {
+        SetAside s = new SetAside(LineRef.fileLine("messages", 7), "kernel report could not be decoded (X)");
+        assertThat(OfflineAnalysis.rejected(s).toString()).startsWith("messages:7: kernel report could not be decoded");
+    }
+}
