@@ -160,6 +160,17 @@ public final class LogFileReader {
 
     private static void journalLine(String s, long n, String name, String fallbackHost, HostScan scan,
                                     Consumer<LogLine> out, Consumer<RejectedLine> rejects, Counts counts) {
+        if (s.charAt(TextLineParser.skipIndent(s) < s.length() ? TextLineParser.skipIndent(s) : 0) != '{') {
+            // a JSON paste among shell output: the text lines are read as they are, only broken objects rejected
+            if (scan != null) {
+                scan.see(null);
+                return;
+            }
+            out.accept(new LogLine(fallbackHost, null, null, null, null, null, null, null, null,
+                    PasteMarks.strip(s).strip(), LineRef.fileLine(name, n)));
+            counts.entries++;
+            return;
+        }
         JournalJsonEntry entry;
         try {
             entry = JournalJsonEntry.parse(s);

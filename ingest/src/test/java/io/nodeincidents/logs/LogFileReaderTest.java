@@ -502,6 +502,19 @@ class LogFileReaderTest {
     }
 
     @Test
+    void textAmongJsonIsReadAsBareMessagesAndOnlyBrokenObjectsAreRejected() throws Exception {
+        read(write("mixed", """
+                root@node:~# ctr images pull docker.io/x/y:1
+                {"MESSAGE":"a","_HOSTNAME":"h"}
+                  "tags": []
+                {"MESSAGE":"b
+                """), ReadOptions.defaults().withHost("h"));
+        assertThat(lines).extracting(LogLine::message).containsExactly("root@node:~# ctr images pull docker.io/x/y:1",
+                "a", "\"tags\": []");
+        assertThat(rejects).singleElement().satisfies(r -> assertThat(r.line()).isEqualTo(4));
+    }
+
+    @Test
     void jsonLinesThatAreNotJournalEntriesAreReadAsText() throws Exception {
         String event = "{\"status\":\"oom\",\"id\":\"36eb96d6c134\",\"time\":1449497871}";
         read(write("api", event + "\n"), ReadOptions.defaults().withHost("n1"));

@@ -1,5 +1,7 @@
 package io.nodeincidents.kernel;
 
+import io.nodeincidents.kernel.oom.OomTaskTable;
+
 /**
  * Decides whether a kernel line can start (or, for OOM, carry) a report. Cheap substring checks come first so
  * the ordinary kernel line costs a handful of {@code indexOf} calls and no regex.
@@ -34,6 +36,10 @@ final class ReportStarts {
             return new Start(ReportKind.NF_CONN_CACHE, true);
         }
         if (isOomTail(line)) {
+            return new Start(ReportKind.OOM_KILL, false);
+        }
+        if (OomTaskTable.isHeader(line)) {
+            // a paste that kept the task table and the kill but not the header: the table is the evidence
             return new Start(ReportKind.OOM_KILL, false);
         }
         return null;

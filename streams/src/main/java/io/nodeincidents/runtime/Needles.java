@@ -25,6 +25,8 @@ final class Needles {
     private final int[] transitions;
     private final String[] nonAscii;
     private final int[] nonAsciiGroups;
+    /** ASCII characters on which the root moves to another state (the needles' first characters) */
+    private final boolean[] leavesRoot = new boolean[128];
 
     Needles(List<String> needles) {
         this(needles, new int[needles.size()]);
@@ -57,6 +59,9 @@ final class Needles {
         }
         this.classes = next;
         this.transitions = build(ascii, asciiGroups);
+        for (int ch = 0; ch < 128; ch++) {
+            leavesRoot[ch] = transitions[classOf[ch]] != 0;
+        }
     }
 
     /** The trie, then failure links folded in breadth-first so every state has a full row. */
@@ -159,6 +164,15 @@ final class Needles {
         int len = s.length();
         for (int i = 0; i < len; i++) {
             char ch = s.charAt(i);
+            if (state == 0) {
+                // most characters leave the automaton at its root: skip them without the table's dependency chain
+                while (ch >= 128 || !leavesRoot[ch]) {
+                    if (++i == len) {
+                        return found;
+                    }
+                    ch = s.charAt(i);
+                }
+            }
             int e = transitions[state * classes + (ch < 128 ? classOf[ch] : 0)];
             state = e & 0xFFFFFF;
             if (e >>> 24 != 0) {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -73,6 +74,9 @@ public final class RuntimeRules {
     private final List<Rule> rules;
     private final List<MemoryEvidence> memoryEvidence;
     private final List<ComponentMatch> components;
+    private static final int MAX_REMEMBERED_IDENTIFIERS = 1024;
+    private final java.util.concurrent.ConcurrentHashMap<String, Optional<RuntimeComponent>> componentByIdentifier =
+            new java.util.concurrent.ConcurrentHashMap<>();
     /** group 0: the failure rules' substrings; 1: the memory evidence's; 2: lines that name the pod of what follows */
     private final Needles gate;
 
@@ -373,6 +377,23 @@ public final class RuntimeRules {
 
     /** The component a journal identifier or unit names, or null. */
     RuntimeComponent componentOf(String identifier, String unit) {
+        if (identifier == null && unit == null) {
+            return null;
+        }
+        // identifiers and units repeat (kubelet, dockerd, sshd): remember a bounded number of answers
+        String key = identifier + "\u0000" + unit;
+        Optional<RuntimeComponent> known = componentByIdentifier.get(key);
+        if (known != null) {
+            return known.orElse(null);
+        }
+        RuntimeComponent found = matchComponent(identifier, unit);
+        if (componentByIdentifier.size() < MAX_REMEMBERED_IDENTIFIERS) {
+            componentByIdentifier.put(key, Optional.ofNullable(found));
+        }
+        return found;
+    }
+
+    private RuntimeComponent matchComponent(String identifier, String unit) {
         for (ComponentMatch c : components) {
             for (String prefix : c.identifiers()) {
                 if (identifier != null && identifier.regionMatches(true, 0, prefix, 0, prefix.length())) {

@@ -117,6 +117,25 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void seed003IncidentExplainsTheMisdirectedKillFromItsTaskTable() {
+        Run run = analyze("--host", "tdocker-1", fixture("kernel/seed-003-rhel6-memcg-tail.log"));
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.events()).singleElement().satisfies(incident -> {
+            assertThat(incident.path("cause").asText()).isEqualTo("CGROUP_OOM");
+            assertThat(incident.path("diagnosis").asText())
+                    .contains("killed mingetty (pid 16944)")
+                    .contains("That kill missed the memory: mingetty held 0.10% of the 61 MiB resident in the task"
+                            + " table (11 tasks)")
+                    .contains("The memory was held by node: 7 tasks, 60 MiB (61900 kB)")
+                    .contains("selected init (pid 15947, score 1)")
+                    .contains("all 11 tasks in the table tied at 1");
+            assertThat(incident.path("remediation").toString()).contains("pids").contains("oom_score_adj")
+                    .contains("3.10");
+        });
+    }
+
+    @Test
     void lookAlikesPrintNothingMemoryRelated(@TempDir Path dir) throws IOException {
         Path log = dir.resolve("negatives.log");
         Files.writeString(log, String.join("\n",
