@@ -216,7 +216,7 @@ public final class CorrelatorBench {
      * The entry a journald shipper sends for {@code line}: boot id, cursor, monotonic time and the usual trusted
      * fields, as {@code journalctl -o json} gives them (which is what makes an ordinary entry ~550 bytes).
      */
-    private static JournalEntry asShipped(LogLine line, long index) {
+    static JournalEntry asShipped(LogLine line, long index) {
         String bootId = String.format("%032x", (long) line.host().hashCode() & 0xffffffffL);
         long mono = 86_400_000_000L + index * 1_500;
         String cursor = "s=" + bootId + ";i=" + Long.toHexString(0x1f0000 + index) + ";b=" + bootId + ";m="
@@ -375,7 +375,7 @@ public final class CorrelatorBench {
     }
 
     /** Counts {@code running} down when {@code streams} runs; keeps what stops a stream thread in {@code failure}. */
-    private static void watch(KafkaStreams streams, CountDownLatch running, AtomicReference<Throwable> failure) {
+    static void watch(KafkaStreams streams, CountDownLatch running, AtomicReference<Throwable> failure) {
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING) {
                 running.countDown();
@@ -651,7 +651,7 @@ public final class CorrelatorBench {
         return out.toString();
     }
 
-    private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) throws Exception {
+    static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) throws Exception {
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
         int count = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
         for (int p = 0; p < count; p++) {
@@ -713,11 +713,11 @@ public final class CorrelatorBench {
         return new String[] {what, figure, goal, load};
     }
 
-    private static String rate(double perSecond) {
+    static String rate(double perSecond) {
         return String.format(Locale.ROOT, "%,.0f entries/s", perSecond);
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return String.join(" ", Arrays.copyOf(parts, 3));
@@ -726,7 +726,7 @@ public final class CorrelatorBench {
         }
     }
 
-    private static void deleteQuietly(Path dir) {
+    static void deleteQuietly(Path dir) {
         try (var walk = Files.walk(dir)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException | RuntimeException ignored) {

@@ -226,6 +226,12 @@ public final class LogFileReader {
             } else if (!counts.firstEntrySeen && counts.waiting.size() < MAX_WAITING_BARE_LINES) {
                 counts.waiting.add(pending);
                 return null;
+            } else if (!counts.waiting.isEmpty()) {
+                // too many to hold for a time: they go out as they are, before this one, in file order
+                for (PendingEntry early : counts.waiting) {
+                    emit(early, fallbackHost, name, out, counts);
+                }
+                counts.waiting.clear();
             }
         } else {
             if (!counts.firstEntrySeen) {

@@ -56,7 +56,13 @@ final class RawLines implements Closeable {
         this.maxLineBytes = maxLineBytes;
         PushbackInputStream pin = new PushbackInputStream(Files.newInputStream(file), 2);
         byte[] magic = new byte[2];
-        int n = pin.readNBytes(magic, 0, 2);
+        int n;
+        try {
+            n = pin.readNBytes(magic, 0, 2);
+        } catch (IOException e) {
+            pin.close();
+            throw e;
+        }
         if (n > 0) {
             pin.unread(magic, 0, n);
         }
@@ -201,11 +207,12 @@ final class RawLines implements Closeable {
         int controls = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c < 0x20 && c != '\t' && c != 0x1b && c != '\f' && c != 0x0b) {
+            // a terminal capture keeps carriage returns and backspaces; those are text
+            if (c < 0x20 && c != '\t' && c != 0x1b && c != '\f' && c != 0x0b && c != '\r' && c != '\b') {
                 controls++;
             }
         }
-        return controls > 0 && (controls > 4 || controls * 20 > s.length());
+        return controls > 4 || (controls > 1 && controls * 20 > s.length());
     }
 
     /** A log saved from a terminal session (script, tmux) keeps its colour codes: {@code ESC [ params final}. */

@@ -9,7 +9,6 @@ import io.nodeincidents.runtime.RuntimeFailure;
 import io.nodeincidents.runtime.RuntimeFailureClassifier;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Turns one host's lines into {@link NodeEvent}s: kernel lines go to the report assembler, the rest to the runtime
@@ -117,7 +116,9 @@ public final class NodeEventExtractor {
             return true;
         }
         try {
-            return classifier.classify(line).isPresent();
+            // lines that name the pod of what follows, or show memory trouble for it, are context step() needs
+            RuntimeFailureClassifier.LineReading reading = classifier.read(line, classifier.mayLeaveContext(line));
+            return reading.failure().isPresent() || reading.memoryTrouble() || reading.mayNamePod();
         } catch (RuntimeException e) {
             return true; // step() sets it aside with the reason
         }

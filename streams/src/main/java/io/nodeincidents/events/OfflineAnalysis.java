@@ -69,7 +69,7 @@ public final class OfflineAnalysis {
     /** A report or line a decoder could not read, told the way unreadable lines are. */
     static RejectedLine rejected(SetAside s) {
         LineRef ref = s.ref();
-        return new RejectedLine(ref.file() == null ? String.valueOf(ref.cursor()) : ref.file(),
+        return new RejectedLine(ref.file() == null ? ref.toString() : ref.file(),
                 ref.line() == null ? 0 : ref.line(), s.reason(), "");
     }
 

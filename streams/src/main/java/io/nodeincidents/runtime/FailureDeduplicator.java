@@ -152,10 +152,11 @@ public final class FailureDeduplicator {
         for (RuntimeFailure f : state.failures()) {
             (isBehind(f, nowMicros) ? completed : open).add(f);
         }
-        boolean describedStale = state.describedAtMicros() != null
-                && nowMicros - state.describedAtMicros() > WINDOW_MICROS;
-        boolean memoryStale = state.memoryTroubleAtMicros() != null
-                && nowMicros - state.memoryTroubleAtMicros() > WINDOW_MICROS;
+        // untimed context (a pasted table) ends where timed lines begin: expire() is only called with a time
+        boolean describedStale = state.describedAtMicros() == null
+                || nowMicros - state.describedAtMicros() > WINDOW_MICROS;
+        boolean memoryStale = state.memoryTroubleAtMicros() == null
+                || nowMicros - state.memoryTroubleAtMicros() > WINDOW_MICROS;
         Open next = new Open(open, describedStale ? null : state.describedPod(),
                 describedStale ? null : state.describedNamespace(), describedStale ? null : state.describedAtMicros(),
                 !memoryStale && state.memoryTrouble(), memoryStale ? null : state.memoryTroubleAtMicros());

@@ -27,6 +27,8 @@ final class Needles {
     private final int[] nonAsciiGroups;
     /** ASCII characters on which the root moves to another state (the needles' first characters) */
     private final boolean[] leavesRoot = new boolean[128];
+    /** the group of the first needle: any found group satisfies {@link #foundIn} once they are all one group */
+    private final int anyGroup;
 
     Needles(List<String> needles) {
         this(needles, new int[needles.size()]);
@@ -59,6 +61,8 @@ final class Needles {
         }
         this.classes = next;
         this.transitions = build(ascii, asciiGroups);
+        this.anyGroup = java.util.Arrays.stream(groups).distinct().count() <= 1 && groups.length > 0
+                ? 1 << groups[0] : ~0;
         for (int ch = 0; ch < 128; ch++) {
             leavesRoot[ch] = transitions[classOf[ch]] != 0;
         }
@@ -138,9 +142,9 @@ final class Needles {
         return all;
     }
 
-    /** True when {@code s} contains at least one needle. */
+    /** True when {@code s} contains at least one needle: the scan stops at the first. */
     boolean foundIn(String s) {
-        return groupsIn(s, ~0) != 0;
+        return groupsIn(s, anyGroup) != 0;
     }
 
     /**

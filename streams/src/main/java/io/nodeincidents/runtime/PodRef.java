@@ -105,7 +105,9 @@ record PodRef(String name, String namespace, String uid) {
             int i = at + 4;
             while (n < parts.length) {
                 int start = i;
-                while (i < s.length() && i - start <= MAX_NAME && (isNameChar(s.charAt(i)) || s.charAt(i) == '*')) {
+                // docker's pause container is "k8s_POD_...": the one upper-case part there is
+                while (i < s.length() && i - start <= MAX_NAME && (isNameChar(s.charAt(i)) || s.charAt(i) == '*'
+                        || (n == 0 && s.charAt(i) >= 'A' && s.charAt(i) <= 'Z'))) {
                     i++;
                 }
                 if (i == start) {

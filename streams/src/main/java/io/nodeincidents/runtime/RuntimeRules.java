@@ -41,8 +41,8 @@ public final class RuntimeRules {
     static final int MAX_REGEX_STEPS = 200_000;
     private static final Set<String> RULE_KEYS = Set.of("name", "kind", "contains", "alsoContains", "notContains",
             "regex", "doc", "enabled");
-    private static final Set<String> EVIDENCE_KEYS = Set.of("name", "contains", "notContains", "regex", "doc",
-            "enabled");
+    private static final Set<String> EVIDENCE_KEYS = Set.of("name", "contains", "alsoContains", "notContains", "regex",
+            "doc", "enabled");
     private static final Set<String> COMPONENT_KEYS = Set.of("name", "component", "identifiers", "units", "doc",
             "enabled");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -59,10 +59,12 @@ public final class RuntimeRules {
     }
 
     /** Text in an error chain that shows memory trouble. */
-    public record MemoryEvidence(String name, Needles contains, Needles notContains, Pattern regex) {
+    public record MemoryEvidence(String name, Needles contains, Needles alsoContains, Needles notContains,
+                                 Pattern regex) {
 
         boolean shownBy(String text) {
-            return contains.foundIn(text) && !notContains.foundIn(text) && (regex == null || find(regex, text));
+            return contains.foundIn(text) && (alsoContains.isEmpty() || alsoContains.foundIn(text))
+                    && !notContains.foundIn(text) && (regex == null || find(regex, text));
         }
     }
 
@@ -231,7 +233,8 @@ public final class RuntimeRules {
     private static MemoryEvidence evidence(JsonNode node, String where) {
         checkKeys(node, EVIDENCE_KEYS, where);
         return new MemoryEvidence(node.path("name").asText(), needles(node, "contains", where, true),
-                needles(node, "notContains", where, false), regex(node, where));
+                needles(node, "alsoContains", where, false), needles(node, "notContains", where, false),
+                regex(node, where));
     }
 
     private static ComponentMatch component(JsonNode node, String where) {
@@ -337,7 +340,8 @@ public final class RuntimeRules {
         try {
             Matcher m = regex.matcher(input);
             return m.find();
-        } catch (Budgeted.Exhausted e) {
+        } catch (Budgeted.Exhausted | StackOverflowError e) {
+            // a pattern that recurses per character ((a|b)*) overflows the stack on a long line: no match, no crash
             return false;
         }
     }
@@ -380,8 +384,11 @@ public final class RuntimeRules {
         if (identifier == null && unit == null) {
             return null;
         }
+        if ((identifier != null && identifier.length() > 64) || (unit != null && unit.length() > 128)) {
+            return matchComponent(identifier, unit); // hostile or odd names are not worth remembering
+        }
         // identifiers and units repeat (kubelet, dockerd, sshd): remember a bounded number of answers
-        String key = identifier + "\u0000" + unit;
+        String key = (identifier == null ? "\u0001" : identifier) + "\u0000" + (unit == null ? "\u0001" : unit);
         Optional<RuntimeComponent> known = componentByIdentifier.get(key);
         if (known != null) {
             return known.orElse(null);

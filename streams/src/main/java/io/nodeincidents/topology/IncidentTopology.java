@@ -180,15 +180,15 @@ public final class IncidentTopology {
                 : ((Routing.RuntimeEvent) extracted).event();
     }
 
-    /**
-     * How long the clock of a quiet host is kept: a day of stream time, or longer if the settings keep anything of a
-     * host (an open incident, a dedup identity) longer, so that nothing of a host outlives its clock.
-     */
     /** The decoders, with the operator's runtime rules: the same step functions offline analyze runs. */
     private static NodeEventExtractor extractor(CorrelatorSettings settings) {
         return new NodeEventExtractor(new KernelReportAssembler(), new RuntimeFailureClassifier(settings.runtimeRules()));
     }
 
+    /**
+     * How long the clock of a quiet host is kept: a day of stream time, or longer if the settings keep anything of a
+     * host (an open incident, a dedup identity) longer, so that nothing of a host outlives its clock.
+     */
     static Duration clockRetention(CorrelatorSettings settings) {
         IncidentSettings incident = settings.incidentSettings();
         Duration keepsIncident = incident.window().plus(incident.gap()).plus(incident.grace())

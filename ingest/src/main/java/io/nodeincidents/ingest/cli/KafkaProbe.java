@@ -37,14 +37,16 @@ final class KafkaProbe {
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis);
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "nodeincidents-ship-probe");
         Object servers = clientProps.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
-        try (Admin admin = Admin.create(props)) {
+        Admin admin = null;
+        try {
+            admin = Admin.create(props);
             admin.describeTopics(List.of(topic)).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 err.println("ship: topic " + topic + " does not exist on " + servers + " (correlate creates it, or"
                         + " deploy/kafka/create-topics.sh); shipping starts once it does");
             } else {
-                err.println("ship: Kafka at " + servers + " did not answer (" + e.getCause().getMessage()
+                err.println("ship: Kafka at " + servers + " did not answer (" + e.getCause()
                         + "); entries wait in the journal and are shipped once it does");
             }
         } catch (TimeoutException e) {
@@ -54,6 +56,10 @@ final class KafkaProbe {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             err.println("ship: cannot ask Kafka at " + servers + ": " + e.getMessage());
+        } finally {
+            if (admin != null) {
+                admin.close(Duration.ZERO); // the probe's call may still be in flight: do not wait for it
+            }
         }
         err.flush();
     }

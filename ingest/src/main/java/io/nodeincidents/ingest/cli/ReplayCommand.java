@@ -71,11 +71,20 @@ public final class ReplayCommand implements Callable<Integer>, DocumentedOptions
             }
         };
         String topic = EntryProducerConfig.topic(settings);
+        List<Path> inputs;
+        try {
+            inputs = LogReadingOptions.inputFiles(files, System.in);
+        } catch (LogReadException e) {
+            err.println("replay: " + e.getMessage());
+            return 2;
+        } catch (java.io.IOException e) {
+            err.println("replay: cannot read standard input: " + e.getMessage());
+            return 1;
+        }
         try (Producer<String, JournalEntry> producer =
                      new KafkaProducer<>(EntryProducerConfig.producerProperties(settings))) {
             LogReplay.Summary summary;
             try {
-                List<Path> inputs = LogReadingOptions.inputFiles(files, System.in);
                 LogReplay replay = new LogReplay(producer, topic);
                 summary = interleave ? replay.replayInterleaved(inputs, options, rejects)
                         : replay.replay(inputs, options, rejects);

@@ -144,33 +144,37 @@ public final class Journalctl {
             args.add("--since=" + since);
         }
         args.add("--lines=0");
-        Process process;
+        java.io.File said = null;
+        Process process = null;
         try {
+            said = java.io.File.createTempFile("journalctl-check", ".err");
             process = new ProcessBuilder(args)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(said)
                     .start();
-        } catch (IOException e) {
-            return Optional.of("cannot run " + binary + ": " + e.getMessage());
-        }
-        try (InputStream err = process.getErrorStream()) {
-            byte[] said = err.readNBytes(STDERR_TAIL);
             if (!process.waitFor(queryTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
                 return Optional.empty(); // slow, not wrong: the follower will tell
             }
             if (process.exitValue() == 0) {
                 return Optional.empty();
             }
-            String text = new String(said, StandardCharsets.UTF_8).strip();
+            byte[] bytes = java.nio.file.Files.readAllBytes(said.toPath());
+            String text = new String(bytes, 0, Math.min(bytes.length, STDERR_TAIL), StandardCharsets.UTF_8).strip();
             String first = text.isEmpty() ? "exit status " + process.exitValue() : text.lines().findFirst().orElse("");
             return Optional.of(String.join(" ", args.subList(1, args.size())) + ": " + first);
         } catch (IOException e) {
-            return Optional.empty();
+            return process == null ? Optional.of("cannot run " + binary + ": " + e.getMessage()) : Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            process.destroyForcibly();
             return Optional.empty();
+        } finally {
+            if (process != null) {
+                process.destroyForcibly();
+            }
+            if (said != null) {
+                said.delete();
+            }
         }
     }
 
