@@ -64,7 +64,7 @@ public final class LogFileReader {
             fallbackHost = scan.resolve();
             assumed = scan.assumed() ? fallbackHost : null;
         }
-        Counts counts = new Counts();
+        PassState counts = new PassState();
         pass(file, format, options, fallbackHost, null, lines, rejects == null ? r -> { } : rejects, counts);
         return new ReadResult(file.toString(), format, counts.lines, counts.entries, counts.rejected, assumed,
                 counts.damage);
@@ -72,12 +72,12 @@ public final class LogFileReader {
 
     private void pass(Path file, LogFormat format, ReadOptions options, String fallbackHost, HostScan scan,
                       Consumer<LogLine> out, Consumer<RejectedLine> rejects) throws IOException {
-        pass(file, format, options, fallbackHost, scan, out, rejects, new Counts());
+        pass(file, format, options, fallbackHost, scan, out, rejects, new PassState());
     }
 
     /** One pass over the file: either scanning hosts ({@code scan} set) or delivering lines. */
     private void pass(Path file, LogFormat format, ReadOptions options, String fallbackHost, HostScan scan,
-                      Consumer<LogLine> out, Consumer<RejectedLine> rejects, Counts counts) throws IOException {
+                      Consumer<LogLine> out, Consumer<RejectedLine> rejects, PassState counts) throws IOException {
         String name = file.toString();
         boolean json = format == LogFormat.JOURNAL_JSON;
         TextLineParser parser = json ? null : TextLineParser.forFormat(format, options, clock);
@@ -159,15 +159,14 @@ public final class LogFileReader {
     }
 
     private static void journalLine(String s, long n, String name, String fallbackHost, HostScan scan,
-                                    Consumer<LogLine> out, Consumer<RejectedLine> rejects, Counts counts) {
+                                    Consumer<LogLine> out, Consumer<RejectedLine> rejects, PassState counts) {
         if (s.charAt(TextLineParser.skipIndent(s) < s.length() ? TextLineParser.skipIndent(s) : 0) != '{') {
             // a JSON paste among shell output: the text lines are read as they are, only broken objects rejected
             if (scan != null) {
                 scan.see(null);
                 return;
             }
-            out.accept(new LogLine(fallbackHost, null, null, null, null, null, null, null, null,
-                    PasteMarks.strip(s).strip(), LineRef.fileLine(name, n)));
+            out.accept(LogLine.bare(fallbackHost, PasteMarks.strip(s).strip(), LineRef.fileLine(name, n)));
             counts.entries++;
             return;
         }
@@ -190,8 +189,7 @@ public final class LogFileReader {
                 scan.see(null);
                 return;
             }
-            out.accept(new LogLine(fallbackHost, null, null, null, null, null, null, null, null, s,
-                    LineRef.fileLine(name, n)));
+            out.accept(LogLine.bare(fallbackHost, s, LineRef.fileLine(name, n)));
             counts.entries++;
             return;
         }
@@ -210,7 +208,7 @@ public final class LogFileReader {
     }
 
     private static PendingEntry flush(PendingEntry pending, String fallbackHost, String name, HostScan scan,
-                                      Consumer<LogLine> out, Counts counts) {
+                                      Consumer<LogLine> out, PassState counts) {
         if (pending == null) {
             return null;
         }
@@ -251,7 +249,7 @@ public final class LogFileReader {
     }
 
     private static void emit(PendingEntry entry, String fallbackHost, String name, Consumer<LogLine> out,
-                             Counts counts) {
+                             PassState counts) {
         out.accept(entry.toLogLine(fallbackHost, name));
         counts.entries++;
     }
@@ -259,7 +257,7 @@ public final class LogFileReader {
     /** Lines of another shape before the first line of the file's own are held this long for its time. */
     static final int MAX_WAITING_BARE_LINES = 256;
 
-    private static void reject(Consumer<RejectedLine> rejects, Counts counts, String file, long line, String reason,
+    private static void reject(Consumer<RejectedLine> rejects, PassState counts, String file, long line, String reason,
                                String text) {
         if (rejects == null) {
             return; // host scan pass: the delivering pass reports it
@@ -290,7 +288,8 @@ public final class LogFileReader {
         return n;
     }
 
-    private static final class Counts {
+    /** What one pass over a file has counted and holds: lines, entries, rejections, damage, the time for pastes. */
+    private static final class PassState {
         long lines;
         long entries;
         long rejected;

@@ -121,7 +121,7 @@ record PodRef(String name, String namespace, String uid) {
             }
             for (int u = 2; u < n; u++) {
                 // a static pod's "uid" is the 32-hex hash of its manifest
-                if ((parts[u].length() == 36 && isUid(parts[u], 0)) || (parts[u].length() == 32 && isHex(parts[u]))) {
+                if ((parts[u].length() == 36 && isUid(parts[u], 0)) || (parts[u].length() == 32 && RuntimeFailureClassifier.isHex(parts[u], 0, 32))) {
                     return new PodRef(parts[u - 2], parts[u - 1], parts[u]);
                 }
             }
@@ -201,15 +201,6 @@ record PodRef(String name, String namespace, String uid) {
         return true;
     }
 
-    private static boolean isHex(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     private static String joinWrappedNames(String s) {
         StringBuilder out = new StringBuilder(s.length());

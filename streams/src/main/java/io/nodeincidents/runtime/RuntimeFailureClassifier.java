@@ -192,7 +192,7 @@ public final class RuntimeFailureClassifier {
         return null;
     }
 
-    private static boolean isHex(String s, int from, int to) {
+    static boolean isHex(String s, int from, int to) {
         for (int i = from; i < to; i++) {
             char c = s.charAt(i);
             if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
@@ -280,14 +280,5 @@ public final class RuntimeFailureClassifier {
             }
         }
         return sb.toString();
-    }
-
-    static boolean containsAny(String s, String[] needles) {
-        for (String n : needles) {
-            if (s.contains(n)) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -35,10 +35,10 @@ final class EntryIntake implements FixedKeyProcessor<String, SourceEntry, Routin
     private final int maxDeadLetterBytes;
     private FixedKeyProcessorContext<String, Routing.Intake> context;
     private WindowStore<String, Long> seen;
-    private final NodeEventExtractor relevant;
+    private final NodeEventExtractor extractor;
 
-    EntryIntake(String topic, Duration retention, int maxDeadLetterBytes, NodeEventExtractor relevant) {
-        this.relevant = relevant;
+    EntryIntake(String topic, Duration retention, int maxDeadLetterBytes, NodeEventExtractor extractor) {
+        this.extractor = extractor;
         this.topic = topic;
         this.retention = retention;
         this.maxDeadLetterBytes = maxDeadLetterBytes;
@@ -62,7 +62,7 @@ final class EntryIntake implements FixedKeyProcessor<String, SourceEntry, Routin
         boolean concerns;
         try {
             line = JournalEntries.toLogLine(entry);
-            concerns = relevant.concerns(line);
+            concerns = extractor.concerns(line);
         } catch (RuntimeException e) {
             // an entry no reader expected must not stop the application
             context.forward(record.withValue(new Routing.Rejected(DeadLetters.unprocessable(topic,
