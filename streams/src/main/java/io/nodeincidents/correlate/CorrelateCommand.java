@@ -105,7 +105,7 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
         if (settings.queryEnabled()) {
             InetSocketAddress listen = new InetSocketAddress(settings.queryListenAddress(), settings.queryPort());
             try {
-                server = QueryServer.bind(listen, settings.queryToken(), metrics::scrape);
+                server = QueryServer.bind(listen, settings.queryToken(), metrics::scrape, settings.queryLimits());
             } catch (IOException | RuntimeException e) {
                 err.println("correlate: cannot serve the query API on " + settings.queryListenAddress() + ":"
                         + settings.queryPort() + " (" + CorrelatorSettings.QUERY_LISTEN_ADDRESS + ", "

@@ -3,31 +3,54 @@ package io.nodeincidents.query;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The query API over HTTP, on the JDK's own server (no dependency; a handful of GET routes, JSON out, need no
- * more):
+ * The query API over HTTP (Jetty, HTTP/1.1; a handful of GET routes, JSON out):
  *
  * <ul>
  * <li>{@code GET /incidents?host=&cause=&status=&since=&until=&limit=&cursor=}: newest first, paged</li>
@@ -38,9 +61,16 @@ import org.slf4j.LoggerFactory;
  * is given)</li>
  * </ul>
  *
- * Errors are JSON ({@code {"error": "...", "status": 400}}): 400 for bad parameters, 401 for a missing or wrong
- * bearer token (when one is set; /health and /ready stay open for probes), 404 for unknown ids and paths, 405 for
- * other methods, 502/503 when the data's instance cannot answer.
+ * Errors are JSON ({@code {"error": "...", "status": 400}}): 400 for bad parameters or a malformed request, 401 for
+ * a missing or wrong bearer token (when one is set; /health and /ready stay open for probes), 404 for unknown ids
+ * and paths, 405 for other methods, 502/503 when the data's instance cannot answer, 503 (with Retry-After) when
+ * every query worker is busy and the queue is full.
+ *
+ * <p>It cannot be starved ({@link Limits}): Jetty reads requests without blocking, so a client that sends slowly
+ * holds no thread; {@link ConnectionGuard} closes a connection whose request is not complete within the read
+ * timeout and keeps the number of connections bounded without ever locking a newcomer out; queries run on their
+ * own bounded pool, while /health and /ready are answered at once on the thread that read them, so neither slow
+ * clients nor heavy queries delay a probe.
  */
 public final class QueryServer implements AutoCloseable {
 
@@ -49,30 +79,85 @@ public final class QueryServer implements AutoCloseable {
             "/incidents/{id}", "/hosts/{host}/events");
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final String JSON_TYPE = "application/json";
-    private static final int THREADS = 8;
+    /** Jetty's own threads: the acceptor, the selector and short non-blocking tasks; queries never run there. */
+    private static final int IO_THREADS = 8;
+    private static final int MAX_HEADER_BYTES = 8 * 1024;
+    private static final int ACCEPT_QUEUE = 128;
+    /**
+     * Path segments are decoded one by one after splitting on '/', so an encoded '/' or '%' in an id is data, not
+     * an ambiguity: those two are allowed; everything else Jetty checks by default stays checked.
+     */
+    private static final UriCompliance URI_COMPLIANCE = UriCompliance.DEFAULT.with("nodeincidents",
+            UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR, UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING);
     private static final Logger LOG = LoggerFactory.getLogger(QueryServer.class);
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    /**
+     * How much the API takes on.
+     *
+     * @param threads        workers answering queries (everything but /health and /ready)
+     * @param maxQueued      queries waiting for a worker beyond which a request gets 503 at once
+     * @param maxConnections open connections at most; at the bound the one that waited longest on its client is
+     *                       closed to make room
+     * @param readTimeout    time a client has to send a request's line and headers
+     * @param idleTimeout    time a connection may see no traffic (between requests, or a client not reading the
+     *                       answer) before it is closed
+     */
+    public record Limits(int threads, int maxQueued, int maxConnections, Duration readTimeout, Duration idleTimeout) {
+
+        public static final int DEFAULT_THREADS = 8;
+        public static final int DEFAULT_MAX_QUEUED = 32;
+        public static final int DEFAULT_MAX_CONNECTIONS = 256;
+        public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
+        public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+
+        public Limits {
+            Objects.requireNonNull(readTimeout, "readTimeout");
+            Objects.requireNonNull(idleTimeout, "idleTimeout");
+            if (threads < 1 || maxQueued < 0 || readTimeout.isNegative() || readTimeout.isZero()
+                    || idleTimeout.isNegative() || idleTimeout.isZero()) {
+                throw new IllegalArgumentException("query API limits out of range: " + threads + " threads, "
+                        + maxQueued + " queued, timeouts " + readTimeout + " and " + idleTimeout);
+            }
+            // connections waiting on the server are never closed to make room: there must always be others
+            if (maxConnections <= threads + maxQueued) {
+                throw new IllegalArgumentException("at most " + maxConnections + " connections leave no room beside "
+                        + threads + " running and " + maxQueued + " queued queries; allow more than "
+                        + (threads + maxQueued));
+            }
+        }
+
+        public static Limits defaults() {
+            return new Limits(DEFAULT_THREADS, DEFAULT_MAX_QUEUED, DEFAULT_MAX_CONNECTIONS, DEFAULT_READ_TIMEOUT,
+                    DEFAULT_IDLE_TIMEOUT);
+        }
+    }
+
+    private final Server server;
+    private final ServerConnector connector;
+    private final ConnectionGuard guard;
+    private final ThreadPoolExecutor workers;
     private final byte[] token;
     private final Supplier<String> metrics;
     private final List<Route> routes = new ArrayList<>();
     private volatile QueryBackend backend;
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    private QueryServer(HttpServer server, Optional<String> token, Supplier<String> metrics) {
-        this.server = server;
+    private QueryServer(InetSocketAddress address, Optional<String> token, Supplier<String> metrics, Limits limits)
+            throws IOException {
         this.token = token.map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
         this.metrics = metrics;
         AtomicInteger threads = new AtomicInteger();
-        this.executor = Executors.newFixedThreadPool(THREADS, run -> {
+        BlockingQueue<Runnable> queue = limits.maxQueued() == 0 ? new SynchronousQueue<>()
+                : new ArrayBlockingQueue<>(limits.maxQueued());
+        this.workers = new ThreadPoolExecutor(limits.threads(), limits.threads(), 1, TimeUnit.MINUTES, queue, run -> {
             Thread thread = new Thread(run, "query-api-" + threads.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
+        workers.allowCoreThreadTimeOut(true);
         routes.add(new Route("/health", true, request -> json(200, status("UP"))));
         routes.add(new Route("/ready", true, request -> ready()));
-        routes.add(new Route("/openapi.json", false, request -> new Response(200, JSON_TYPE, openApi())));
+        routes.add(new Route("/openapi.json", false, request -> new Reply(200, JSON_TYPE, openApi())));
         routes.add(new Route("/metrics", false, request -> metrics()));
         routes.add(new Route("/incidents", false, request -> json(200, backend.incidents(
                 IncidentQuery.parse(request.params()), request.forwarded()).toJson())));
@@ -84,8 +169,54 @@ public final class QueryServer implements AutoCloseable {
         }));
         routes.add(new Route("/hosts/{host}/events", false, request -> json(200, backend.events(
                 request.path().get(0), EventQuery.parse(request.params()), request.forwarded()).toJson())));
-        server.createContext("/", this::handle);
-        server.setExecutor(executor);
+
+        QueuedThreadPool io = new QueuedThreadPool(IO_THREADS, 2);
+        io.setName("query-io");
+        io.setDaemon(true);
+        this.server = new Server(io);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        http.setRequestHeaderSize(MAX_HEADER_BYTES);
+        http.setUriCompliance(URI_COMPLIANCE);
+        this.connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        connector.setHost(address.getAddress() == null ? address.getHostString()
+                : address.getAddress().getHostAddress());
+        connector.setPort(address.getPort());
+        connector.setIdleTimeout(limits.idleTimeout().toMillis());
+        // a burst of connections waits in the kernel for the acceptor rather than being refused
+        connector.setAcceptQueueSize(ACCEPT_QUEUE);
+        this.guard = new ConnectionGuard(limits.maxConnections(), limits.readTimeout());
+        connector.addEventListener(guard);
+        server.addConnector(connector);
+        server.setHandler(new GracefulHandler(new Api()));
+        server.setErrorHandler(new JsonErrors());
+        // close(): requests under way get a second to finish
+        server.setStopTimeout(1000);
+        try {
+            connector.open();
+        } catch (IOException e) {
+            guard.close();
+            workers.shutdownNow();
+            // Jetty says "Failed to bind to ..." and leaves the reason (in use, not local) to the cause
+            Throwable cause = e.getCause();
+            throw cause == null || cause.getMessage() == null ? e
+                    : new IOException(e.getMessage() + ": " + cause.getMessage(), e);
+        } catch (RuntimeException e) {
+            guard.close();
+            workers.shutdownNow();
+            throw e;
+        }
+    }
+
+    /**
+     * Binds {@code address} (port 0: a free one) with the default {@link Limits}, without serving yet.
+     *
+     * @see #bind(InetSocketAddress, Optional, Supplier, Limits)
+     */
+    public static QueryServer bind(InetSocketAddress address, Optional<String> token, Supplier<String> metrics)
+            throws IOException {
+        return bind(address, token, metrics, Limits.defaults());
     }
 
     /**
@@ -94,22 +225,32 @@ public final class QueryServer implements AutoCloseable {
      *
      * @param token   the bearer token to require, if any
      * @param metrics Prometheus text for {@code /metrics}; null for none (404)
+     * @param limits  threads, queue, connections and timeouts
      * @throws IOException when the address cannot be bound (in use, not local)
      */
-    public static QueryServer bind(InetSocketAddress address, Optional<String> token, Supplier<String> metrics)
-            throws IOException {
-        return new QueryServer(HttpServer.create(address, 0), token, metrics);
+    public static QueryServer bind(InetSocketAddress address, Optional<String> token, Supplier<String> metrics,
+            Limits limits) throws IOException {
+        return new QueryServer(address, token, metrics, limits);
     }
 
     /** The bound address (with the actual port). */
     public InetSocketAddress address() {
-        return server.getAddress();
+        try {
+            return (InetSocketAddress) ((ServerSocketChannel) connector.getTransport()).getLocalAddress();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Starts serving from {@code backend}. */
     public QueryServer start(QueryBackend backend) {
         this.backend = Objects.requireNonNull(backend, "backend");
-        server.start();
+        try {
+            server.start();
+        } catch (Exception e) {
+            close();
+            throw new IllegalStateException("the query API did not start: " + e.getMessage(), e);
+        }
         LOG.info("query API listening on {}", address());
         return this;
     }
@@ -118,55 +259,117 @@ public final class QueryServer implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            server.stop(1);
-            executor.shutdownNow();
-        }
-    }
-
-    private void handle(HttpExchange exchange) {
-        try (exchange) {
-            Response response;
             try {
-                response = route(exchange);
-            } catch (QueryException e) {
-                response = error(e.status(), e.getMessage());
-            } catch (RuntimeException e) {
-                LOG.error("query API: {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
-                response = error(500, "internal error: " + e.getClass().getSimpleName());
+                server.stop();
+            } catch (Exception e) {
+                LOG.debug("query API: stopping", e);
             }
-            send(exchange, response);
-        } catch (IOException e) {
-            LOG.debug("query API: the client went away", e);
+            // bound but never started: the socket is still ours to release
+            connector.close();
+            guard.close();
+            workers.shutdownNow();
         }
     }
 
-    private Response route(HttpExchange exchange) {
-        String rawPath = exchange.getRequestURI().getRawPath();
+    /** Connections the server holds open now. */
+    int openConnections() {
+        return guard.live();
+    }
+
+    /** Queries waiting for a worker now. */
+    int queuedQueries() {
+        return workers.getQueue().size();
+    }
+
+    /**
+     * Routes and checks the token on the I/O thread (cheap, no I/O), answers the probes there too, and hands
+     * every other route to the workers, so a probe never waits behind a query.
+     */
+    private final class Api extends Handler.Abstract.NonBlocking {
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            Connection connection = request.getConnectionMetaData().getConnection();
+            guard.serving(connection);
+            Exchange exchange = new Exchange(response, connection, callback);
+            try {
+                Call call = route(request, response);
+                if (call.reply() != null) {
+                    exchange.send(call.reply());
+                } else if (call.route().open()) {
+                    exchange.send(answer(call, request));
+                } else {
+                    submit(call, request, exchange);
+                }
+            } catch (RuntimeException e) {
+                exchange.send(failure(e, request));
+            }
+            return true;
+        }
+    }
+
+    private void submit(Call call, Request request, Exchange exchange) {
+        try {
+            workers.execute(() -> {
+                // the client left while the query waited: nobody to answer
+                if (!exchange.connection().getEndPoint().isOpen()) {
+                    exchange.abandon();
+                    return;
+                }
+                exchange.send(answer(call, request));
+            });
+        } catch (RejectedExecutionException e) {
+            Reply busy = error(503, "the query API is busy: " + workers.getActiveCount() + " queries running and "
+                    + workers.getQueue().size() + " waiting; retry shortly");
+            exchange.send(busy.with("Retry-After", "1"));
+        }
+    }
+
+    private Reply answer(Call call, Request request) {
+        try {
+            return call.route().handler().handle(call.request());
+        } catch (RuntimeException e) {
+            return failure(e, request);
+        }
+    }
+
+    private static Reply failure(RuntimeException e, Request request) {
+        if (e instanceof QueryException q) {
+            return error(q.status(), q.getMessage());
+        }
+        LOG.error("query API: {} {} failed", request.getMethod(), request.getHttpURI(), e);
+        return error(500, "internal error: " + e.getClass().getSimpleName());
+    }
+
+    /** The route and the request to give it, or the reply when the request goes no further. */
+    private Call route(Request request, Response response) {
+        String rawPath = request.getHttpURI().getPath();
+        rawPath = rawPath == null ? "" : rawPath;
         for (Route route : routes) {
             List<String> path = route.match(rawPath);
             if (path == null) {
                 continue;
             }
-            if (!"GET".equals(exchange.getRequestMethod())) {
-                exchange.getResponseHeaders().set("Allow", "GET");
-                return error(405, exchange.getRequestMethod() + " is not supported; use GET");
+            if (!"GET".equals(request.getMethod())) {
+                response.getHeaders().put(HttpHeader.ALLOW, "GET");
+                return Call.reply(error(405, QueryTimes.shorten(request.getMethod()) + " is not supported; use GET"));
             }
-            if (!route.open() && !authorized(exchange)) {
-                exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"nodeincidents\"");
-                return error(401, "a valid bearer token is required (Authorization: Bearer TOKEN)");
+            if (!route.open() && !authorized(request)) {
+                response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"nodeincidents\"");
+                return Call.reply(error(401, "a valid bearer token is required (Authorization: Bearer TOKEN)"));
             }
-            Map<String, String> params = QueryParams.decode(exchange.getRequestURI().getRawQuery());
-            boolean forwarded = exchange.getRequestHeaders().containsKey(QueryClient.FORWARDED_HEADER);
-            return route.handler().handle(new Request(path, params, forwarded));
+            Map<String, String> params = QueryParams.decode(request.getHttpURI().getQuery());
+            boolean forwarded = request.getHeaders().contains(QueryClient.FORWARDED_HEADER);
+            return new Call(route, new ApiRequest(path, params, forwarded), null);
         }
-        return error(404, "no such path: " + QueryTimes.shorten(rawPath) + " (see /openapi.json)");
+        return Call.reply(error(404, "no such path: " + QueryTimes.shorten(rawPath) + " (see /openapi.json)"));
     }
 
-    private boolean authorized(HttpExchange exchange) {
+    private boolean authorized(Request request) {
         if (token == null) {
             return true;
         }
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return false;
         }
@@ -174,19 +377,19 @@ public final class QueryServer implements AutoCloseable {
         return MessageDigest.isEqual(token, header.substring(7).strip().getBytes(StandardCharsets.UTF_8));
     }
 
-    private Response ready() {
+    private Reply ready() {
         QueryBackend.Readiness readiness = backend.readiness();
         return json(readiness.ready() ? 200 : 503, status(readiness.state()));
     }
 
-    private Response metrics() {
+    private Reply metrics() {
         if (metrics == null) {
             return error(404, "no metrics in this process");
         }
-        return new Response(200, PROMETHEUS_TEXT, metrics.get().getBytes(StandardCharsets.UTF_8));
+        return new Reply(200, PROMETHEUS_TEXT, metrics.get().getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void requireNoParams(Request request) {
+    private static void requireNoParams(ApiRequest request) {
         QueryParams.requireKnown(request.params(), Set.of());
     }
 
@@ -194,19 +397,23 @@ public final class QueryServer implements AutoCloseable {
         return JsonNodeFactory.instance.objectNode().put("status", status);
     }
 
-    private static Response json(int status, JsonNode body) {
-        return new Response(status, JSON_TYPE, body.toString().getBytes(StandardCharsets.UTF_8));
+    private static Reply json(int status, JsonNode body) {
+        return new Reply(status, JSON_TYPE, body.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    private static Response error(int status, String message) {
+    private static Reply error(int status, String message) {
         return json(status, JsonNodeFactory.instance.objectNode().put("error", message).put("status", status));
     }
 
-    private static void send(HttpExchange exchange, Response response) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", response.contentType());
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        exchange.sendResponseHeaders(response.status(), response.body().length == 0 ? -1 : response.body().length);
-        exchange.getResponseBody().write(response.body());
+    /** Writes {@code reply} without blocking: a client slow to read it holds no thread. */
+    private static void write(Response response, Reply reply, Callback callback) {
+        response.setStatus(reply.status());
+        HttpFields.Mutable headers = response.getHeaders();
+        headers.put(HttpHeader.CONTENT_TYPE, reply.contentType());
+        headers.put(HttpHeader.CACHE_CONTROL, "no-store");
+        reply.headers().forEach(headers::put);
+        headers.put(HttpHeader.CONTENT_LENGTH, reply.body().length);
+        response.write(true, ByteBuffer.wrap(reply.body()), callback);
     }
 
     /** The OpenAPI 3 document, as shipped in the jar. */
@@ -221,18 +428,120 @@ public final class QueryServer implements AutoCloseable {
         }
     }
 
-    private record Request(List<String> path, Map<String, String> params, boolean forwarded) {
+    /** One request's way out: the answer is written once, and the guard learns when it is. */
+    private final class Exchange {
+        private final Response response;
+        private final Connection connection;
+        private final Callback callback;
+        private final AtomicBoolean done = new AtomicBoolean();
+
+        Exchange(Response response, Connection connection, Callback callback) {
+            this.response = response;
+            this.connection = connection;
+            this.callback = callback;
+        }
+
+        Connection connection() {
+            return connection;
+        }
+
+        void send(Reply reply) {
+            if (!done.compareAndSet(false, true)) {
+                return;
+            }
+            guard.writing(connection);
+            Callback written = new Callback() {
+                @Override
+                public void succeeded() {
+                    guard.idle(connection);
+                    callback.succeeded();
+                }
+
+                @Override
+                public void failed(Throwable x) {
+                    guard.idle(connection);
+                    callback.failed(x);
+                }
+
+                @Override
+                public InvocationType getInvocationType() {
+                    return callback.getInvocationType();
+                }
+            };
+            try {
+                write(response, reply, written);
+            } catch (RuntimeException e) {
+                written.failed(e);
+            }
+        }
+
+        void abandon() {
+            if (done.compareAndSet(false, true)) {
+                guard.idle(connection);
+                callback.failed(new IOException("the client closed the connection before the answer"));
+            }
+        }
     }
 
-    private record Response(int status, String contentType, byte[] body) {
+    /**
+     * Jetty's own errors (a malformed request line or URI, headers too large, a request during shutdown) in the
+     * API's JSON form instead of Jetty's HTML page.
+     */
+    private static final class JsonErrors implements Request.Handler {
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            int status = response.getStatus();
+            String message = (String) request.getAttribute(ErrorHandler.ERROR_MESSAGE);
+            Throwable cause = (Throwable) request.getAttribute(ErrorHandler.ERROR_EXCEPTION);
+            if (cause instanceof HttpException http) {
+                status = http.getCode();
+                message = message == null ? http.getReason() : message;
+            }
+            if (status < 400) {
+                status = 500;
+            }
+            if (HttpStatus.hasNoBody(status)) {
+                response.setStatus(status);
+                callback.succeeded();
+                return true;
+            }
+            String reason = message == null || message.isBlank() ? HttpStatus.getMessage(status) : message;
+            String text = status != 400 ? reason : reason.equals(HttpStatus.getMessage(400))
+                    ? "malformed request (request line, URI or headers)" : "malformed request: " + reason;
+            write(response, error(status, QueryTimes.shorten(text)), callback);
+            return true;
+        }
     }
 
-    private interface Handler {
-        Response handle(Request request);
+    private record ApiRequest(List<String> path, Map<String, String> params, boolean forwarded) {
+    }
+
+    /** A matched route and its request, or a {@code reply} that ends the request before any route runs. */
+    private record Call(Route route, ApiRequest request, Reply reply) {
+        static Call reply(Reply reply) {
+            return new Call(null, null, reply);
+        }
+    }
+
+    private record Reply(int status, String contentType, byte[] body, Map<String, String> headers) {
+        Reply(int status, String contentType, byte[] body) {
+            this(status, contentType, body, Map.of());
+        }
+
+        Reply with(String header, String value) {
+            Map<String, String> more = new LinkedHashMap<>(headers);
+            more.put(header, value);
+            return new Reply(status, contentType, body, more);
+        }
+    }
+
+    private interface RouteHandler {
+        Reply handle(ApiRequest request);
     }
 
     /** A path template, e.g. {@code /hosts/{host}/events}; its variables match one non-empty segment each. */
-    private record Route(String template, boolean open, Handler handler) {
+    private record Route(String template, boolean open, RouteHandler handler) {
 
         /** The decoded values of the template's variables, or null when {@code rawPath} does not match. */
         List<String> match(String rawPath) {

@@ -3,6 +3,7 @@ package io.nodeincidents.topology;
 import io.nodeincidents.fleet.FleetSettings;
 import io.nodeincidents.incident.IncidentSettings;
 import io.nodeincidents.ingest.produce.EntryProducerConfig;
+import io.nodeincidents.query.QueryServer;
 import io.nodeincidents.runtime.RuntimeRules;
 import io.nodeincidents.runtime.RuntimeRulesException;
 import java.nio.file.Path;
@@ -54,6 +55,11 @@ public final class CorrelatorSettings extends AbstractConfig {
     public static final String QUERY_TOKEN = "query.token";
     public static final String QUERY_EVENTS_RETENTION_MS = "query.events.retention.ms";
     public static final String QUERY_INCIDENTS_RETENTION_MS = "query.incidents.retention.ms";
+    public static final String QUERY_THREADS = "query.threads";
+    public static final String QUERY_MAX_QUEUED = "query.max.queued";
+    public static final String QUERY_MAX_CONNECTIONS = "query.max.connections";
+    public static final String QUERY_READ_TIMEOUT_MS = "query.read.timeout.ms";
+    public static final String QUERY_IDLE_TIMEOUT_MS = "query.idle.timeout.ms";
     public static final String RUNTIME_RULES_FILE = "runtime.rules.file";
 
     public static final String APPLICATION_ID_DEFAULT = "nodeincidents-correlate";
@@ -185,7 +191,29 @@ public final class CorrelatorSettings extends AbstractConfig {
                     "Events retention")
             .define(QUERY_INCIDENTS_RETENTION_MS, Type.LONG, Duration.ofDays(30).toMillis(), Range.atLeast(60_000),
                     Importance.LOW, "How long (in event time, after its last evidence) an incident stays queryable"
-                            + " under /incidents.", GROUP_QUERY, 6, ConfigDef.Width.SHORT, "Incidents retention");
+                            + " under /incidents.", GROUP_QUERY, 6, ConfigDef.Width.SHORT, "Incidents retention")
+            .define(QUERY_THREADS, Type.INT, QueryServer.Limits.DEFAULT_THREADS, Range.between(1, 256),
+                    Importance.LOW, "Worker threads answering queries (every path but /health and /ready, which are"
+                            + " answered at once and never wait for a worker).", GROUP_QUERY, 7,
+                    ConfigDef.Width.SHORT, "Query threads")
+            .define(QUERY_MAX_QUEUED, Type.INT, QueryServer.Limits.DEFAULT_MAX_QUEUED, Range.between(0, 10_000),
+                    Importance.LOW, "Queries that may wait for a free worker; beyond that a query is answered 503"
+                            + " with Retry-After at once.", GROUP_QUERY, 8, ConfigDef.Width.SHORT, "Queued queries")
+            .define(QUERY_MAX_CONNECTIONS, Type.INT, QueryServer.Limits.DEFAULT_MAX_CONNECTIONS,
+                    Range.between(2, 100_000), Importance.LOW, "Open connections the query API holds at most. At the"
+                            + " bound a new connection is still accepted: the one that has waited longest on its"
+                            + " client (sending a request, idle, or reading an answer) is closed instead, so"
+                            + " probes always get in. Must exceed query.threads + query.max.queued.", GROUP_QUERY, 9,
+                    ConfigDef.Width.SHORT, "Max connections")
+            .define(QUERY_READ_TIMEOUT_MS, Type.LONG, QueryServer.Limits.DEFAULT_READ_TIMEOUT.toMillis(),
+                    Range.between(100, 600_000), Importance.LOW, "A client must send a request's line and headers"
+                            + " within this time (from connecting, or from the first byte of a later request on the"
+                            + " same connection); otherwise the connection is closed without an answer.",
+                    GROUP_QUERY, 10, ConfigDef.Width.SHORT, "Read timeout")
+            .define(QUERY_IDLE_TIMEOUT_MS, Type.LONG, QueryServer.Limits.DEFAULT_IDLE_TIMEOUT.toMillis(),
+                    Range.between(100, 3_600_000), Importance.LOW, "A connection on which nothing moves for this"
+                            + " long (kept alive between requests, or a client not reading its answer) is closed.",
+                    GROUP_QUERY, 11, ConfigDef.Width.SHORT, "Idle timeout");
 
     private final Map<String, String> original;
     private final RuntimeRules runtimeRules;
@@ -203,6 +231,12 @@ public final class CorrelatorSettings extends AbstractConfig {
         if (getLong(GAP_MS) < getLong(WINDOW_MS)) {
             throw new ConfigException(GAP_MS, getLong(GAP_MS), "must be at least " + WINDOW_MS + " ("
                     + getLong(WINDOW_MS) + ")");
+        }
+        // connections waiting on a query are never closed to make room, so there must be room beside them
+        if (getInt(QUERY_MAX_CONNECTIONS) <= getInt(QUERY_THREADS) + getInt(QUERY_MAX_QUEUED)) {
+            throw new ConfigException(QUERY_MAX_CONNECTIONS, getInt(QUERY_MAX_CONNECTIONS), "must exceed "
+                    + QUERY_THREADS + " + " + QUERY_MAX_QUEUED + " (" + (getInt(QUERY_THREADS)
+                    + getInt(QUERY_MAX_QUEUED)) + ")");
         }
         String rulesFile = getString(RUNTIME_RULES_FILE);
         try {
@@ -304,6 +338,12 @@ public final class CorrelatorSettings extends AbstractConfig {
 
     public Duration queryIncidentsRetention() {
         return Duration.ofMillis(getLong(QUERY_INCIDENTS_RETENTION_MS));
+    }
+
+    /** Threads, queue, connections and timeouts of the query API. */
+    public QueryServer.Limits queryLimits() {
+        return new QueryServer.Limits(getInt(QUERY_THREADS), getInt(QUERY_MAX_QUEUED), getInt(QUERY_MAX_CONNECTIONS),
+                Duration.ofMillis(getLong(QUERY_READ_TIMEOUT_MS)), Duration.ofMillis(getLong(QUERY_IDLE_TIMEOUT_MS)));
     }
 
     /** The join and episode semantics (W, grace, G, update interval) for the aggregator; caps keep their defaults. */

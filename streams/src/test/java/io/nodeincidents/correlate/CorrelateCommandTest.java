@@ -26,7 +26,20 @@ class CorrelateCommandTest {
                 .contains("fleet.host.threshold (int, default 3")
                 .contains("processing.guarantee (string, default exactly_once_v2")
                 .contains("application.id (string, default nodeincidents-correlate")
-                .contains("deadletter.topic (string, default journal.deadletter");
+                .contains("deadletter.topic (string, default journal.deadletter")
+                .contains("query.threads (int, default 8")
+                .contains("query.max.queued (int, default 32")
+                .contains("query.max.connections (int, default 256")
+                .contains("query.read.timeout.ms (long, default 10000")
+                .contains("query.idle.timeout.ms (long, default 30000");
+    }
+
+    @Test
+    void tooFewConnectionsForTheQueryWorkersAreRefused() {
+        CommandRun run = run("-X", "query.max.connections=40", "-X", "query.threads=8", "-X", "query.max.queued=32");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err().strip()).doesNotContain("\n").contains("query.max.connections")
+                .contains("query.threads");
     }
 
     @Test

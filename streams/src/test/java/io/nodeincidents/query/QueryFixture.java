@@ -57,6 +57,10 @@ public final class QueryFixture implements AutoCloseable {
             new AtomicReference<>(new QueryBackend.Readiness(true, "RUNNING"));
 
     public QueryFixture(Path stateDir, Optional<String> token, Supplier<String> metrics) {
+        this(stateDir, token, metrics, QueryServer.Limits.defaults());
+    }
+
+    public QueryFixture(Path stateDir, Optional<String> token, Supplier<String> metrics, QueryServer.Limits limits) {
         CorrelatorSettings settings = new CorrelatorSettings(Map.of("schema.registry.url",
                 "mock://query-" + UUID.randomUUID(), StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()));
         Topics topics = Topics.from(settings);
@@ -87,7 +91,7 @@ public final class QueryFixture implements AutoCloseable {
         LocalStores stores = new LocalStores(() -> driver.getKeyValueStore(QueryStores.INCIDENTS),
                 () -> driver.getWindowStore(QueryStores.HOST_EVENTS));
         try {
-            server = QueryServer.bind(new InetSocketAddress("127.0.0.1", 0), token, metrics)
+            server = QueryServer.bind(new InetSocketAddress("127.0.0.1", 0), token, metrics, limits)
                     .start(QueryBackend.local(stores, readiness::get));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -96,6 +100,10 @@ public final class QueryFixture implements AutoCloseable {
 
     public URI url() {
         return URI.create("http://127.0.0.1:" + server.address().getPort());
+    }
+
+    public QueryServer server() {
+        return server;
     }
 
     public void ready(boolean ready, String state) {

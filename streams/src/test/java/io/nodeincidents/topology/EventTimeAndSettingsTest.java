@@ -3,6 +3,7 @@ package io.nodeincidents.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nodeincidents.query.QueryServer;
 import io.nodeincidents.schemas.EntrySource;
 import io.nodeincidents.schemas.JournalEntry;
 import io.nodeincidents.schemas.SourceKind;
@@ -73,5 +74,21 @@ class EventTimeAndSettingsTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining(CorrelatorSettings.GRACE_MS);
         assertThatThrownBy(() -> new CorrelatorSettings(Map.of(CorrelatorSettings.TOPIC_PARTITIONS, "0")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining(CorrelatorSettings.TOPIC_PARTITIONS);
+        assertThatThrownBy(() -> new CorrelatorSettings(Map.of(CorrelatorSettings.QUERY_READ_TIMEOUT_MS, "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(CorrelatorSettings.QUERY_READ_TIMEOUT_MS);
+    }
+
+    @Test
+    void theQueryApiLimitsComeFromTheirSettings() {
+        assertThat(new CorrelatorSettings(Map.of()).queryLimits()).isEqualTo(QueryServer.Limits.defaults());
+        QueryServer.Limits limits = new CorrelatorSettings(Map.of(CorrelatorSettings.QUERY_THREADS, "2",
+                CorrelatorSettings.QUERY_MAX_QUEUED, "0", CorrelatorSettings.QUERY_MAX_CONNECTIONS, "3",
+                CorrelatorSettings.QUERY_READ_TIMEOUT_MS, "2500", CorrelatorSettings.QUERY_IDLE_TIMEOUT_MS, "60000"))
+                .queryLimits();
+        assertThat(limits).isEqualTo(new QueryServer.Limits(2, 0, 3, Duration.ofMillis(2500), Duration.ofMinutes(1)));
+        // connections waiting on a query are never closed to make room: the bound must leave room beside them
+        assertThatThrownBy(() -> new CorrelatorSettings(Map.of(CorrelatorSettings.QUERY_THREADS, "2",
+                CorrelatorSettings.QUERY_MAX_QUEUED, "0", CorrelatorSettings.QUERY_MAX_CONNECTIONS, "2")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(CorrelatorSettings.QUERY_MAX_CONNECTIONS);
     }
 }
