@@ -615,7 +615,13 @@ public final class CorrelatorBench {
 
     private long waitCommitted(Admin admin, String appId, Map<TopicPartition, Long> end,
                                AtomicReference<Throwable> failure) throws Exception {
-        long deadline = System.nanoTime() + CATCH_UP_LIMIT.toNanos();
+        return waitCommitted(admin, appId, end, failure, CATCH_UP_LIMIT);
+    }
+
+    /** Waits until {@code appId} committed {@code end} on every partition; the time it did, from System.nanoTime. */
+    static long waitCommitted(Admin admin, String appId, Map<TopicPartition, Long> end,
+                              AtomicReference<Throwable> failure, Duration limit) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
             if (failure.get() != null) {
                 throw new IllegalStateException("the topology failed", failure.get());
@@ -635,7 +641,7 @@ public final class CorrelatorBench {
             }
             Thread.sleep(50);
         }
-        throw new IllegalStateException("not caught up within " + CATCH_UP_LIMIT);
+        throw new IllegalStateException("not caught up within " + limit);
     }
 
     /** The end offsets, summed over partitions, of the application's internal topics and of its outputs. */
@@ -678,10 +684,14 @@ public final class CorrelatorBench {
         return s;
     }
 
-    /** The shipper's own producer settings ({@link EntryProducerConfig}): lz4, linger 200 ms, acks=all. */
     private Map<String, Object> producerProps() {
+        return shipperProducerProps(kafka.bootstrapServers(), REGISTRY);
+    }
+
+    /** The shipper's own producer settings ({@link EntryProducerConfig}): lz4, linger 200 ms, acks=all. */
+    static Map<String, Object> shipperProducerProps(String bootstrapServers, String registry) {
         Map<String, Object> props = EntryProducerConfig.producerProperties(Map.of(
-                "bootstrap.servers", kafka.bootstrapServers(), "schema.registry.url", REGISTRY));
+                "bootstrap.servers", bootstrapServers, "schema.registry.url", registry));
         props.remove("key.serializer");
         props.remove("value.serializer");
         return props;

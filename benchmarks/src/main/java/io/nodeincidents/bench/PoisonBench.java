@@ -1,7 +1,6 @@
 package io.nodeincidents.bench;
 
 import io.nodeincidents.broker.LocalKafka;
-import io.nodeincidents.ingest.produce.EntryProducerConfig;
 import io.nodeincidents.logs.LogLine;
 import io.nodeincidents.schemas.DeadLetter;
 import io.nodeincidents.schemas.JournalEntry;
@@ -32,7 +31,6 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -257,22 +255,7 @@ public final class PoisonBench {
                 throw new IllegalStateException("the topology did not reach RUNNING");
             }
             long runningAt = System.nanoTime();
-            long deadline = runningAt + CATCH_UP_LIMIT.toNanos();
-            while (true) {
-                if (failure.get() != null) {
-                    throw new IllegalStateException("the topology failed", failure.get());
-                }
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("bench-" + run)
-                        .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-                if (end.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
-                        && committed.get(e.getKey()).offset() >= e.getValue())) {
-                    break;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("not caught up within " + CATCH_UP_LIMIT);
-                }
-                Thread.sleep(50);
-            }
+            CorrelatorBench.waitCommitted(admin, "bench-" + run, end, failure, CATCH_UP_LIMIT);
             double seconds = (System.nanoTime() - runningAt) / 1e9;
             System.out.printf(Locale.ROOT, "%s: %,d records caught up %.2f s after RUNNING = %s, load average %s%n",
                     run, total, seconds, CorrelatorBench.rate(total / seconds), CorrelatorBench.loadAverage());
@@ -349,10 +332,6 @@ public final class PoisonBench {
     }
 
     private Map<String, Object> producerProps() {
-        Map<String, Object> props = EntryProducerConfig.producerProperties(Map.of(
-                "bootstrap.servers", kafka.bootstrapServers(), "schema.registry.url", REGISTRY));
-        props.remove("key.serializer");
-        props.remove("value.serializer");
-        return props;
+        return CorrelatorBench.shipperProducerProps(kafka.bootstrapServers(), REGISTRY);
     }
 }
