@@ -276,8 +276,8 @@ public final class QueryCommand implements Runnable {
                 .append(isoTime(incident.path("lastSeenMicros"))).append(nl);
         List<String> counts = new ArrayList<>();
         incident.path("counts").fields().forEachRemaining(count -> {
-            if (count.getValue().asInt() > 0) {
-                counts.add(count.getKey() + " " + count.getValue().asInt());
+            if (count.getValue().asLong() > 0) {
+                counts.add(count.getKey() + " " + count.getValue().asLong());
             }
         });
         out.append("counts     ").append(counts.isEmpty() ? "-" : String.join(", ", counts)).append(nl);
@@ -289,8 +289,10 @@ public final class QueryCommand implements Runnable {
         });
         section(out, "kernel evidence", incident.path("kernelEvents"), event -> isoTime(event.path("timeMicros")) + "  "
                 + event.path("kind").asText() + "  " + event.path("summary").asText());
+        omitted(out, incident.path("kernelEventsOmitted"));
         section(out, "runtime failures", incident.path("runtimeFailures"), failure -> isoTime(failure.path("timeMicros"))
                 + "  " + failure.path("kind").asText() + "  " + shorten(what(failure)));
+        omitted(out, incident.path("runtimeFailuresOmitted"));
         List<JsonNode> steps = new ArrayList<>();
         incident.path("remediation").forEach(steps::add);
         if (!steps.isEmpty()) {
@@ -318,6 +320,14 @@ public final class QueryCommand implements Runnable {
         shown.addObject().put("host", "... and " + (refs.size() - MAX_EVIDENCE_SHOWN) + " more (--json shows all)")
                 .put("more", true);
         return shown;
+    }
+
+    /** A capped list keeps its first and its latest items: says how many between them are not listed. */
+    private static void omitted(StringBuilder out, JsonNode count) {
+        if (count.asLong() > 0) {
+            out.append("  (and ").append(count.asLong()).append(" more between the first and the latest, in the counts)")
+                    .append(System.lineSeparator());
+        }
     }
 
     private static void section(StringBuilder out, String title, JsonNode items, Function<JsonNode, String> line) {

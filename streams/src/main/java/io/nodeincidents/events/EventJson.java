@@ -160,7 +160,7 @@ public final class EventJson {
         out.put("containerId", failure.containerId());
         out.put("errorText", failure.errorText());
         out.put("ref", failure.refs().isEmpty() ? null : ref(failure.refs().get(0)));
-        out.put("lines", failure.refs().size());
+        out.put("lines", failure.lines());
         return out;
     }
 

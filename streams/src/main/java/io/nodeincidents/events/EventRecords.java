@@ -128,6 +128,7 @@ public final class EventRecords {
                 .setContainerId(failure.containerId())
                 .setErrorText(failure.errorText() == null ? "" : failure.errorText())
                 .setEvidence(evidence(failure.host(), failure.timeMicros(), failure.refs()))
+                .setEvidenceOmitted(failure.omittedRefs())
                 .build();
     }
 

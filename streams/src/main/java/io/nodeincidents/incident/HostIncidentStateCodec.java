@@ -34,7 +34,8 @@ import org.apache.avro.specific.SpecificRecord;
  */
 public final class HostIncidentStateCodec {
 
-    private static final int FORMAT = 1;
+    /** 2: counts of the items left out of the capped lists, and the runtime failures' lines. */
+    private static final int FORMAT = 2;
     private static final int MAX_ITEMS = 1_000_000;
     private static final long SCHEMAS = SchemaNormalization.parsingFingerprint64(KernelMemoryEvent.getClassSchema())
             ^ Long.rotateLeft(SchemaNormalization.parsingFingerprint64(RuntimeFailureEvent.getClassSchema()), 21)
@@ -163,6 +164,7 @@ public final class HostIncidentStateCodec {
                     t.containerStartFailures(), t.containerOomKills(), t.otherFailures(), t.unrecognizedFailures()}) {
                 out.writeInt(n);
             }
+            out.writeLong(t.runtimeFailureLines());
             out.writeInt(i.revision());
             out.writeLong(i.emittedAtMicros());
             Materiality m = i.emitted();
@@ -177,6 +179,9 @@ public final class HostIncidentStateCodec {
                     out.writeInt(n);
                 }
             }
+            out.writeLong(i.kernelEventsOmitted());
+            out.writeLong(i.runtimeFailuresOmitted());
+            out.writeLong(i.evidenceOmitted());
         }
 
         void records(List<? extends SpecificRecord> records) throws IOException {
@@ -240,7 +245,7 @@ public final class HostIncidentStateCodec {
             }
             List<EvidenceRef> evidence = records(EvidenceRef.getClassSchema());
             IncidentTally tally = new IncidentTally(in.readInt(), in.readInt(), in.readInt(), in.readInt(),
-                    in.readInt(), in.readInt(), in.readInt(), in.readInt());
+                    in.readInt(), in.readInt(), in.readInt(), in.readInt(), in.readLong());
             int revision = in.readInt();
             long emittedAt = in.readLong();
             Materiality emitted = null;
@@ -250,7 +255,7 @@ public final class HostIncidentStateCodec {
                         in.readInt());
             }
             return new OpenIncident(id, host, kernel, first, last, marks, exemplars, kernelEvents, failures, pods,
-                    evidence, tally, revision, emittedAt, emitted);
+                    evidence, tally, revision, emittedAt, emitted, in.readLong(), in.readLong(), in.readLong());
         }
 
         <T extends SpecificRecord> List<T> records(Schema schema) throws IOException {

@@ -202,6 +202,9 @@ public final class IncidentAggregator {
                 .setDiagnosis(Diagnosis.write(incident))
                 .setRemediation(Remediation.steps(incident))
                 .setEvidence(new ArrayList<>(incident.evidence()))
+                .setKernelEventsOmitted(incident.kernelEventsOmitted())
+                .setRuntimeFailuresOmitted(incident.runtimeFailuresOmitted())
+                .setEvidenceOmitted(incident.evidenceOmitted())
                 .build();
     }
 

@@ -15,9 +15,10 @@ import java.util.Objects;
  * @param gap              G: kernel evidence closer than this to an open incident belongs to it; an incident without
  *                         new evidence for G (plus grace) is resolved
  * @param updateInterval   an UPDATED revision is emitted at most once per this interval, and only for material changes
- * @param maxKernelEvents  cap of {@code Incident.kernelEvents} (the first ones are kept)
+ * @param maxKernelEvents  cap of {@code Incident.kernelEvents}: the first half of it are the first reports, the rest
+ *                         the latest ones (and so for the next two)
  * @param maxRuntimeFailures cap of {@code Incident.runtimeFailures}
- * @param maxAffectedPods  cap of {@code Incident.affectedPods}
+ * @param maxAffectedPods  cap of {@code Incident.affectedPods} (the first pods are kept)
  * @param maxEvidence      cap of {@code Incident.evidence}
  * @param maxPendingFailures cap of the per-host buffer of runtime failures not yet joined (the oldest are dropped)
  * @param maxOpenIncidents most incidents open at once on one host (only out-of-order evidence opens a second one); the

@@ -21,7 +21,9 @@ import java.util.Objects;
  * @param podUid        pod uid, or null
  * @param containerId   container or sandbox id (64 hex), or null
  * @param errorText     the innermost error, unescaped, at most {@value RuntimeFailureClassifier#MAX_ERROR_CHARS} chars
- * @param refs          the lines it was read from
+ * @param refs          where its lines are: all of them, or when there are more than {@code 2 * }{@value #EDGE_REFS}
+ *                      the first and the last {@value #EDGE_REFS}
+ * @param lines         how many lines it was read from, every repeat counted (at least {@code refs.size()})
  */
 public record RuntimeFailure(
         String host,
@@ -34,41 +36,83 @@ public record RuntimeFailure(
         String podUid,
         String containerId,
         String errorText,
-        List<LineRef> refs) {
+        List<LineRef> refs,
+        long lines) {
+
+    /**
+     * References kept at each end of a failure's lines. A runtime stuck in a loop prints the same error thousands of
+     * times within the de-duplication window, and all of it folds into one failure: keeping every reference made each
+     * fold copy them all (quadratic) and the host's stored state grow with every line. Where the storm began and where
+     * it stands are what someone looks up; the count says how many lines there were.
+     */
+    public static final int EDGE_REFS = 8;
 
     public RuntimeFailure {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(component, "component");
-        refs = List.copyOf(refs);
+        lines = Math.max(lines, refs.size()); // state written before the count existed reads 0
+        refs = refs.size() > 2 * EDGE_REFS ? edges(refs) : List.copyOf(refs);
+    }
+
+    /** A failure read from the lines {@code refs}, each counted once. */
+    public RuntimeFailure(String host, Long timeMicros, RuntimeFailureKind kind, RuntimeComponent component,
+                          boolean memoryRelated, String pod, String namespace, String podUid, String containerId,
+                          String errorText, List<LineRef> refs) {
+        this(host, timeMicros, kind, component, memoryRelated, pod, namespace, podUid, containerId, errorText, refs,
+                refs.size());
+    }
+
+    /** Lines counted in {@link #lines} whose reference is not kept in {@link #refs}. */
+    public long omittedRefs() {
+        return lines - refs.size();
     }
 
     /**
      * This failure with what {@code other} (the same failure, reported by another line) adds: missing identifiers,
-     * memory evidence, and its line references. Keeps this one's component, error text and the earlier time.
+     * memory evidence, its line references and its count of lines. Keeps this one's component, error text and the
+     * earlier time. Costs the same however many lines were folded before: at most {@code 2 * EDGE_REFS} references
+     * are kept (the first ones, and the latest), the count is exact.
      */
     public RuntimeFailure mergedWith(RuntimeFailure other) {
-        List<LineRef> all = new ArrayList<>(refs);
+        List<LineRef> all = new ArrayList<>(refs.size() + other.refs.size());
+        all.addAll(refs);
         for (LineRef r : other.refs) {
+            // a line read twice (or lines without any reference) is referenced once; only the kept ones can be
+            // compared, which is enough to keep repeats of the latest lines out
             if (!all.contains(r)) {
                 all.add(r);
             }
         }
         return new RuntimeFailure(host, earlier(timeMicros, other.timeMicros), kind, component,
                 memoryRelated || other.memoryRelated, or(pod, other.pod), or(namespace, other.namespace),
-                or(podUid, other.podUid), or(containerId, other.containerId), or(errorText, other.errorText), all);
+                or(podUid, other.podUid), or(containerId, other.containerId), or(errorText, other.errorText), all,
+                saturatedSum(lines, other.lines));
+    }
+
+    /** The first and the last {@link #EDGE_REFS} of {@code refs}. */
+    private static List<LineRef> edges(List<LineRef> refs) {
+        List<LineRef> kept = new ArrayList<>(2 * EDGE_REFS);
+        kept.addAll(refs.subList(0, EDGE_REFS));
+        kept.addAll(refs.subList(refs.size() - EDGE_REFS, refs.size()));
+        return List.copyOf(kept);
+    }
+
+    private static long saturatedSum(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
     }
 
     /** This failure about {@code pod} in {@code namespace} (either may be null). */
     RuntimeFailure withPod(String pod, String namespace) {
         return new RuntimeFailure(host, timeMicros, kind, component, memoryRelated, pod, namespace, podUid,
-                containerId, errorText, refs);
+                containerId, errorText, refs, lines);
     }
 
     /** This failure marked memory-related (a line just before it showed memory trouble). */
     RuntimeFailure withMemoryRelated() {
         return new RuntimeFailure(host, timeMicros, kind, component, true, pod, namespace, podUid, containerId,
-                errorText, refs);
+                errorText, refs, lines);
     }
 
     /** The earlier of two times either of which may be unknown (null); never unboxes a null. */

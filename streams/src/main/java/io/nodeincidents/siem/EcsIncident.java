@@ -213,6 +213,7 @@ public final class EcsIncident {
             c.put("oom_kills", counts.getOomKills());
             c.put("sandbox_failures", counts.getSandboxFailures());
             c.put("container_failures", counts.getContainerFailures());
+            c.put("runtime_failure_lines", counts.getRuntimeFailureLines());
         }
         putText(n, "diagnosis", incident.getDiagnosis());
         ArrayNode remediation = n.putArray("remediation");
@@ -236,6 +237,11 @@ public final class EcsIncident {
             putText(pod, "container_id", p.getContainerId());
         }
         n.set("evidence", evidence(incident.getEvidence()));
+        // the lists keep their first and latest items: how many were left out between them
+        ObjectNode omitted = n.putObject("omitted");
+        omitted.put("kernel_events", incident.getKernelEventsOmitted());
+        omitted.put("runtime_failures", incident.getRuntimeFailuresOmitted());
+        omitted.put("evidence", incident.getEvidenceOmitted());
         return n;
     }
 
@@ -331,6 +337,7 @@ public final class EcsIncident {
         putText(r, "container_id", e.getContainerId());
         putText(r, "error_text", e.getErrorText());
         r.set("evidence", evidence(e.getEvidence()));
+        r.put("evidence_omitted", e.getEvidenceOmitted());
         return r;
     }
 

@@ -48,6 +48,25 @@ class HostIncidentStateCodecTest {
     }
 
     @Test
+    void aStormsCappedStateKeepsItsCountsOfWhatWasLeftOut() {
+        IncidentAggregator small = new IncidentAggregator(IncidentSettings.defaults().withListCaps(4));
+        HostIncidentState state = small.onKernelEvent(null, seed000Allocation("h", T0).build(), T0).state();
+        for (int i = 1; i <= 20; i++) {
+            long t = T0 + i * SECOND;
+            state = small.onKernelEvent(state, seed000Allocation("h", t).build(), t).state();
+            state = small.onRuntimeFailure(state, sandboxFailure("h", t, "basic", "pod-" + i)
+                    .setEvidenceOmitted(99).build(), t).state();
+        }
+        OpenIncident open = state.openIncidents().get(0);
+        assertThat(open.kernelEventsOmitted()).isEqualTo(17);
+        assertThat(open.runtimeFailuresOmitted()).isEqualTo(16);
+        assertThat(open.evidenceOmitted()).isPositive();
+        assertThat(open.tally().runtimeFailureLines()).isEqualTo(20 * 100);
+
+        assertThat(HostIncidentStateCodec.decode(HostIncidentStateCodec.encode(state))).isEqualTo(state);
+    }
+
+    @Test
     void theEmptyStateAndNullRoundTrip() {
         assertThat(HostIncidentStateCodec.decode(HostIncidentStateCodec.encode(HostIncidentState.empty())))
                 .isEqualTo(HostIncidentState.empty());

@@ -382,11 +382,33 @@ class IncidentAggregatorTest {
 
         assertThat(resolved.getCounts().getSandboxFailures()).isEqualTo(30);
         assertThat(resolved.getCounts().getAllocationFailures()).isEqualTo(31);
-        assertThat(resolved.getRuntimeFailures()).hasSize(5);
-        assertThat(resolved.getKernelEvents()).hasSize(5);
+        assertThat(resolved.getCounts().getRuntimeFailureLines()).isEqualTo(30);
+        // the first three of each list and the latest two, and how many were left out between them
+        assertThat(resolved.getRuntimeFailures()).extracting(RuntimeFailureEvent::getPod)
+                .containsExactly("pod-0", "pod-1", "pod-2", "pod-28", "pod-29");
+        assertThat(resolved.getRuntimeFailuresOmitted()).isEqualTo(25);
+        assertThat(resolved.getKernelEvents()).extracting(KernelMemoryEvent::getEventId)
+                .containsExactly(alloc(T0).getEventId(), "k0", "k1", "k28", "k29");
+        assertThat(resolved.getKernelEventsOmitted()).isEqualTo(26);
         assertThat(resolved.getAffectedPods()).hasSize(5);
         assertThat(resolved.getEvidence()).hasSize(5);
+        assertThat(resolved.getEvidenceOmitted()).isPositive();
+        assertThat(resolved.getEvidence().get(4).getTimeMicros()).isEqualTo(T0 + 29 * SECOND);
         assertThat(resolved.getDiagnosis()).contains("30 pod sandboxes failed to start");
+    }
+
+    @Test
+    void aFailureFoldedFromARepeatedLineCountsEveryLineOfIt() {
+        HostIncidentState state = aggregator.onKernelEvent(null, alloc(T0), T0).state();
+        RuntimeFailureEvent storm = sandboxFailure(SLAVE_138, T0, "basic", "web-0").setEvidenceOmitted(19_999).build();
+        state = aggregator.onRuntimeFailure(state, storm, T0).state();
+        state = aggregator.onRuntimeFailure(state, sandbox(T0 + SECOND, "web-1"), T0 + SECOND).state();
+
+        Incident resolved = aggregator.onTime(state, T0 + 30 * MINUTE).emitted().get(0);
+
+        assertThat(resolved.getCounts().getSandboxFailures()).isEqualTo(2);
+        assertThat(resolved.getCounts().getRuntimeFailureLines()).isEqualTo(20_001);
+        assertThat(resolved.getRuntimeFailures().get(0).getEvidenceOmitted()).isEqualTo(19_999);
     }
 
     @Test

@@ -40,6 +40,47 @@ class FailureDeduplicatorTest {
     }
 
     @Test
+    void aStormOfOneRepeatedLineKeepsItsFirstAndLastReferencesAndCountsEveryLine() {
+        FailureDeduplicator.Open open = FailureDeduplicator.Open.EMPTY;
+        for (int i = 0; i < 20_000; i++) {
+            // the same error line again and again, in the same second: one failure
+            FailureDeduplicator.Step step = FailureDeduplicator.fold(open, sandbox("h", T0, "web-0", "shop", "u1"));
+            assertThat(step.completed()).isEmpty();
+            open = step.open();
+        }
+        assertThat(open.failures()).singleElement().satisfies(f -> {
+            assertThat(f.lines()).isEqualTo(20_000);
+            assertThat(f.refs()).hasSize(2 * RuntimeFailure.EDGE_REFS);
+            assertThat(f.omittedRefs()).isEqualTo(20_000 - 2 * RuntimeFailure.EDGE_REFS);
+            assertThat(f.refs()).extracting(LineRef::line).startsWith(1L, 2L, 3L).endsWith(19_999L, 20_000L);
+            assertThat(f.refs().subList(0, RuntimeFailure.EDGE_REFS)).extracting(LineRef::line)
+                    .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+        });
+        // and completed, it still says so
+        assertThat(FailureDeduplicator.flush(open)).singleElement()
+                .satisfies(f -> assertThat(f.lines()).isEqualTo(20_000));
+    }
+
+    @Test
+    void foldedFailuresAddTheirCountsAndAFailureBuiltWithManyReferencesKeepsItsEnds() {
+        List<LineRef> many = new java.util.ArrayList<>();
+        for (long l = 1; l <= 100; l++) {
+            many.add(LineRef.fileLine("f", l));
+        }
+        RuntimeFailure big = new RuntimeFailure("h", T0, SANDBOX_FAILURE, RuntimeComponent.KUBELET, false, "web-0",
+                null, null, null, "boom", many);
+        assertThat(big.lines()).isEqualTo(100);
+        assertThat(big.refs()).hasSize(2 * RuntimeFailure.EDGE_REFS).extracting(LineRef::line)
+                .startsWith(1L).endsWith(100L);
+
+        RuntimeFailure merged = big.mergedWith(big.mergedWith(sandbox("h", T0, "web-0", null, null)));
+        assertThat(merged.lines()).isEqualTo(201);
+        assertThat(merged.refs()).hasSize(2 * RuntimeFailure.EDGE_REFS);
+        // a reference already kept is not listed twice
+        assertThat(merged.refs()).doesNotHaveDuplicates();
+    }
+
+    @Test
     void windowIsTwoSecondsOfEventTime() {
         List<RuntimeFailure> within = FailureDeduplicator.deduplicate(List.of(
                 sandbox("h", T0, "web-0", null, null), sandbox("h", T0 + 2_000_000, "web-0", null, null)));

@@ -5,8 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nodeincidents.events.HostLogState;
 import io.nodeincidents.events.NodeEvent;
 import io.nodeincidents.events.NodeEventExtractor;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nodeincidents.fleet.FleetCauseState;
 import io.nodeincidents.ingest.entries.JournalEntries;
+import io.nodeincidents.logs.LineRef;
+import io.nodeincidents.runtime.FailureDeduplicator;
+import io.nodeincidents.runtime.RuntimeComponent;
+import io.nodeincidents.runtime.RuntimeFailure;
+import io.nodeincidents.runtime.RuntimeFailureKind;
 import io.nodeincidents.schemas.JournalEntry;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -16,6 +24,7 @@ import org.junit.jupiter.api.Test;
 /** The per-host extraction state survives the store: every intermediate state of a real report round-trips. */
 class JsonStateSerdeTest {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final JsonStateSerde<HostLogState> serde = JsonStateSerde.hostLogState();
 
     private HostLogState roundTrip(HostLogState state) {
@@ -50,6 +59,35 @@ class JsonStateSerdeTest {
         assertThat(sawPendingReport).isTrue();
         assertThat(sawOpenFailures).isTrue();
         assertThat(fromStored).isNotEmpty().isEqualTo(fromDirect);
+    }
+
+    @Test
+    void aStormsOpenFailureStaysSmallInTheStoreAndAStateWrittenBeforeTheCountReadsWithIt() throws Exception {
+        RuntimeFailure storm = null;
+        for (long i = 1; i <= 5_000; i++) {
+            RuntimeFailure line = new RuntimeFailure("h", 1_548_224_131_000_000L, RuntimeFailureKind.SANDBOX_FAILURE,
+                    RuntimeComponent.DOCKERD, true, null, null, null, null, "boom", List.of(LineRef.fileLine("f", i)));
+            storm = storm == null ? line : storm.mergedWith(line);
+        }
+        HostLogState state = new HostLogState(null, new FailureDeduplicator.Open(List.of(storm)));
+        byte[] bytes = serde.serializer().serialize("t", state);
+        assertThat(bytes.length).as("16 references, not 5,000").isLessThan(4_000);
+        assertThat(roundTrip(state)).isEqualTo(state);
+
+        // what a version that kept every reference stored: no count, every reference
+        ObjectNode old = (ObjectNode) JSON.readTree(bytes);
+        ObjectNode failure = (ObjectNode) old.at("/openFailures/failures/0");
+        failure.remove("lines");
+        ArrayNode refs = failure.putArray("refs");
+        for (long i = 1; i <= 40; i++) {
+            refs.addObject().put("file", "f").put("line", i);
+        }
+        HostLogState read = serde.deserializer().deserialize("t", JSON.writeValueAsBytes(old));
+        assertThat(read.openFailures().failures()).singleElement().satisfies(f -> {
+            assertThat(f.lines()).isEqualTo(40);
+            assertThat(f.refs()).hasSize(2 * RuntimeFailure.EDGE_REFS).extracting(LineRef::line)
+                    .startsWith(1L).endsWith(40L);
+        });
     }
 
     @Test
