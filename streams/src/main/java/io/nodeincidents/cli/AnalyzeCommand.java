@@ -5,17 +5,13 @@ import io.nodeincidents.events.NodeEvent;
 import io.nodeincidents.events.NodeEventExtractor;
 import io.nodeincidents.events.OfflineAnalysis;
 import io.nodeincidents.ingest.cli.LogReadingOptions;
-import io.nodeincidents.ingest.entries.JournalEntries;
-import io.nodeincidents.ingest.replay.LogReplay;
 import io.nodeincidents.logs.LogFileReader;
 import io.nodeincidents.logs.LogReadException;
-import io.nodeincidents.logs.ReadOptions;
 import io.nodeincidents.logs.ReadResult;
 import io.nodeincidents.logs.RejectedLine;
 import io.nodeincidents.schemas.FleetAlert;
 import io.nodeincidents.schemas.Incident;
-import io.nodeincidents.schemas.JournalEntry;
-import io.nodeincidents.schemas.SourceKind;
+import io.nodeincidents.schemas.IncidentStatus;
 import io.nodeincidents.kernel.KernelReportAssembler;
 import io.nodeincidents.runtime.RuntimeFailureClassifier;
 import io.nodeincidents.runtime.RuntimeRules;
@@ -23,12 +19,12 @@ import io.nodeincidents.runtime.RuntimeRulesException;
 import io.nodeincidents.topology.CorrelatorSettings;
 import io.nodeincidents.topology.OfflineCorrelation;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -139,46 +135,47 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
     /**
      * Runs the streaming app's own topology over the files' entries (in a TopologyTestDriver), so the incidents are
-     * the ones the deployed correlator would emit. Only lines that can contribute to an event are kept in memory.
+     * the ones the deployed correlator would emit. The entries go into the topology as they are read (only lines that
+     * can contribute to an event; several files merged by time) and each incident is printed when it resolves, with
+     * its final revision: memory does not grow with the files.
      */
     private List<ReadResult> printIncidents(PrintWriter out, PrintWriter err, Consumer<RejectedLine> rejects,
                                             AtomicLong rejected) throws java.io.IOException {
-        LogFileReader reader = new LogFileReader();
-        List<JournalEntry> entries = new ArrayList<>();
-        long lines = 0;
-        List<ReadResult> read = new ArrayList<>();
-        for (Path file : inputs) {
-            ReadOptions options = LogReplay.resolvedFormat(file, reading.readOptions());
-            SourceKind kind = LogReplay.sourceKind(options.format());
-            ReadResult result = reader.read(file, options, line -> {
-                if (extractor.concerns(line)) {
-                    entries.add(JournalEntries.fromLogLine(line, kind));
-                }
-            }, rejects);
-            lines += result.lines();
-            read.add(result);
-        }
-        OfflineCorrelation.Result result = OfflineCorrelation.run(entries, rules == null ? Map.of()
-                : Map.of(CorrelatorSettings.RUNTIME_RULES_FILE, rules.toString()));
-        for (Incident incident : result.latestRevisions()) {
+        Map<String, FleetAlert> alerts = new LinkedHashMap<>();
+        Set<String> unresolved = new HashSet<>();
+        long[] printed = {0};
+        Consumer<Incident> onIncident = incident -> {
+            if (incident.getStatus() != IncidentStatus.RESOLVED) {
+                unresolved.add(incident.getIncidentId());
+                return;
+            }
+            unresolved.remove(incident.getIncidentId());
+            printed[0]++;
             out.println(output == Output.text ? IncidentPrinter.text(incident) : IncidentPrinter.json(incident));
+        };
+        // an alert is re-emitted as hosts join it: the last emission of each is printed at the end
+        Consumer<FleetAlert> onAlert = alert -> alerts.put(alert.getAlertId(), alert);
+        List<ReadResult> read;
+        try (OfflineCorrelation.Session session = new OfflineCorrelation.Session(rules == null ? Map.of()
+                : Map.of(CorrelatorSettings.RUNTIME_RULES_FILE, rules.toString()), onIncident, onAlert, dead -> { })) {
+            read = new MergedReading(reading.readOptions(), extractor, rejects).read(inputs, session::add);
+            session.finish();
         }
-        for (FleetAlert alert : latestAlerts(result.alerts())) {
+        List<FleetAlert> latest = List.copyOf(alerts.values());
+        for (FleetAlert alert : latest) {
             out.print(output == Output.text ? IncidentPrinter.text(alert) : IncidentPrinter.json(alert) + "\n");
         }
         out.flush();
+        if (!unresolved.isEmpty()) {
+            // cannot happen with the end-of-input markers; said rather than printed half-done
+            err.println("analyze: " + unresolved.size() + " incidents did not resolve by the end of the input");
+        }
         if (rejected.get() > MAX_REJECTS_SHOWN) {
             err.println("analyze: ... " + (rejected.get() - MAX_REJECTS_SHOWN) + " more rejected lines");
         }
+        long lines = read.stream().mapToLong(ReadResult::lines).sum();
         err.printf("analyze: %d files, %d lines, %d incidents, %d fleet alerts, %d lines rejected%n", inputs.size(),
-                lines, result.latestRevisions().size(), latestAlerts(result.alerts()).size(), rejected.get());
+                lines, printed[0], latest.size(), rejected.get());
         return read;
-    }
-
-    /** The last emission of each fleet alert (an alert is re-emitted as hosts join it). */
-    private static List<FleetAlert> latestAlerts(List<FleetAlert> alerts) {
-        Map<String, FleetAlert> latest = new LinkedHashMap<>();
-        alerts.forEach(alert -> latest.put(alert.getAlertId(), alert));
-        return List.copyOf(latest.values());
     }
 }

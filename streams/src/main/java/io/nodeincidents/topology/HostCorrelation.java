@@ -7,9 +7,8 @@ import io.nodeincidents.incident.StateFormatException;
 import io.nodeincidents.schemas.Incident;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -45,10 +44,22 @@ final class HostCorrelation implements Processor<String, Routing.Extracted, Stri
     private KeyValueStore<String, byte[]> states;
     private KeyValueStore<String, HostClock> clocks;
     /**
-     * The states this task has read or written, as stored: each stream-time tick visits every host with an open
-     * incident, and decoding them all from their bytes each time cost more than the events themselves.
+     * States this task has read or written, as stored, the most recently used first to stay: each stream-time tick
+     * visits every host with an open incident, and decoding them all from their bytes each time cost more than the
+     * events themselves. Bounded by the size of their bytes ({@link #MIRROR_BYTES}), so a fleet's worth of hosts with
+     * open incidents does not have to fit in the heap; the store holds them all.
      */
-    private final Map<String, HostIncidentState> decoded = new HashMap<>();
+    private final LinkedHashMap<String, Mirrored> decoded = new LinkedHashMap<>(64, 0.75f, true);
+    private long mirroredBytes;
+
+    /**
+     * Bytes of stored state mirrored decoded: a 32nd of the heap, at most 64 MiB (a decoded state takes a few times
+     * its bytes in the heap); 8 MiB in analyze's 256 MB heap, enough for hundreds of hosts with open incidents.
+     */
+    static final long MIRROR_BYTES = Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 32);
+
+    private record Mirrored(HostIncidentState state, int bytes) {
+    }
 
     HostCorrelation(IncidentAggregator aggregator, Duration punctuation) {
         this.aggregator = aggregator;
@@ -61,6 +72,7 @@ final class HostCorrelation implements Processor<String, Routing.Extracted, Stri
         this.states = context.getStateStore(STORE);
         this.clocks = context.getStateStore(EventExtraction.CLOCKS);
         this.decoded.clear();
+        this.mirroredBytes = 0;
         context.schedule(punctuation, PunctuationType.STREAM_TIME, this::onTime);
     }
 
@@ -91,7 +103,7 @@ final class HostCorrelation implements Processor<String, Routing.Extracted, Stri
         }
         for (KeyValue<String, byte[]> host : hosts) {
             long now = Math.multiplyExact(Math.max(0, HostClock.now(clocks.get(host.key), streamTimeMs)), 1000L);
-            HostIncidentState before = decoded.get(host.key);
+            HostIncidentState before = mirrored(host.key);
             if (before == null) {
                 before = decode(host.key, host.value);
             }
@@ -106,8 +118,13 @@ final class HostCorrelation implements Processor<String, Routing.Extracted, Stri
     }
 
     private HostIncidentState stateOf(String host) {
-        HostIncidentState state = decoded.get(host);
+        HostIncidentState state = mirrored(host);
         return state != null ? state : decode(host, states.get(host));
+    }
+
+    private HostIncidentState mirrored(String host) {
+        Mirrored m = decoded.get(host);
+        return m == null ? null : m.state();
     }
 
     private HostIncidentState decode(String host, byte[] bytes) {
@@ -115,7 +132,9 @@ final class HostCorrelation implements Processor<String, Routing.Extracted, Stri
             return HostIncidentState.empty();
         }
         try {
-            return HostIncidentStateCodec.decode(bytes);
+            HostIncidentState state = HostIncidentStateCodec.decode(bytes);
+            mirror(host, state, bytes.length);
+            return state;
         } catch (StateFormatException e) {
             LOG.warn("incident state of host {} is unreadable ({}); starting it afresh", host, e.getMessage());
             return HostIncidentState.empty();
@@ -125,10 +144,28 @@ final class HostCorrelation implements Processor<String, Routing.Extracted, Stri
     private void store(String host, HostIncidentState state) {
         if (state.isIdle()) {
             states.delete(host);
-            decoded.remove(host);
+            forget(host);
         } else {
-            states.put(host, HostIncidentStateCodec.encode(state));
-            decoded.put(host, state);
+            byte[] bytes = HostIncidentStateCodec.encode(state);
+            states.put(host, bytes);
+            mirror(host, state, bytes.length);
+        }
+    }
+
+    private void mirror(String host, HostIncidentState state, int bytes) {
+        forget(host);
+        decoded.put(host, new Mirrored(state, bytes));
+        mirroredBytes += bytes;
+        for (var it = decoded.entrySet().iterator(); mirroredBytes > MIRROR_BYTES && decoded.size() > 1; ) {
+            mirroredBytes -= it.next().getValue().bytes();
+            it.remove(); // the least recently used
+        }
+    }
+
+    private void forget(String host) {
+        Mirrored gone = decoded.remove(host);
+        if (gone != null) {
+            mirroredBytes -= gone.bytes();
         }
     }
 

@@ -72,24 +72,36 @@ public final class IncidentTopology {
      */
     public static void build(StreamsBuilder builder, CorrelatorSettings settings, Topics topics,
             CorrelatorMetrics metrics) {
+        build(builder, settings, topics, metrics, true);
+    }
+
+    /**
+     * {@link #build(StreamsBuilder, CorrelatorSettings, Topics, CorrelatorMetrics)}, with or without the query API's
+     * stores: offline analysis asks them nothing, and each store costs a write per commit.
+     */
+    static void build(StreamsBuilder builder, CorrelatorSettings settings, Topics topics, CorrelatorMetrics metrics,
+            boolean queryStores) {
         String entriesTopic = topics.journalEntries().name();
         Duration dedupRetention = settings.dedupRetention();
         builder.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(EntryIntake.STORE, dedupRetention, dedupRetention, false),
                 Serdes.String(), Serdes.Long()));
+        // a storm rewrites a host's state with every line (extraction) or event (correlation), and a cause's state
+        // with every revision: the cache folds the writes of one commit into one changelog record per key
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(EventExtraction.STORE), Serdes.String(),
-                JsonStateSerde.hostLogState()));
+                JsonStateSerde.hostLogState()).withCachingEnabled());
         // written when a host's lag behind stream time changes or its "last logged" time is old (EventExtraction.tick);
         // the cache folds a burst of such writes into one changelog record per host and commit
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(EventExtraction.CLOCKS), Serdes.String(),
                 JsonStateSerde.hostClock()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(HostCorrelation.STORE), Serdes.String(), Serdes.ByteArray()));
+                Stores.persistentKeyValueStore(HostCorrelation.STORE), Serdes.String(), Serdes.ByteArray())
+                .withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(FleetCauseRollup.STORE), Serdes.String(),
-                JsonStateSerde.fleetCauseState()));
+                JsonStateSerde.fleetCauseState()).withCachingEnabled());
 
         KStream<String, SourceEntry> entries = builder.stream(entriesTopic,
                 Consumed.with(topics.journalEntries().keySerde(),
@@ -147,7 +159,9 @@ public final class IncidentTopology {
         incidents.to(topics.incidents().name(), topics.incidents().produced().withName("incidents-sink"));
         topics.incidentsEcs().ifPresent(ecs -> incidents.to(ecs.name(), ecs.produced().withName("incidents-ecs-sink")));
 
-        addQueryStores(builder, settings, topics, events);
+        if (queryStores) {
+            addQueryStores(builder, settings, topics, events);
+        }
 
         FleetRollup rollup = new FleetRollup(settings.fleetSettings());
         KStream<String, FleetAlert> alerts = incidents
@@ -202,8 +216,13 @@ public final class IncidentTopology {
 
     /** A whole topology for {@code settings}: {@link #build} on a fresh builder. */
     public static Topology topology(CorrelatorSettings settings) {
+        return topology(settings, true);
+    }
+
+    /** A whole topology for {@code settings}, with or without the query API's stores. */
+    static Topology topology(CorrelatorSettings settings, boolean queryStores) {
         StreamsBuilder builder = new StreamsBuilder();
-        build(builder, settings);
+        build(builder, settings, Topics.from(settings), null, queryStores);
         return builder.build();
     }
 }
