@@ -20,7 +20,7 @@ import java.util.Random;
  */
 final class LineMix {
 
-    private static final String[] NOISE = {
+    static final String[] NOISE = {
         "Accepted publickey for deploy from 10.20.3.4 port 53122 ssh2: RSA SHA256:Zm9vYmFyYmF6cXV4",
         "Started Session 4211 of user deploy.",
         "I0123 14:15:31.352386   26037 kubelet.go:1916] SyncLoop (PLEG): \"web-7f9c_shop(1a2b3c)\", event: &pleg.PodLifecycleEvent{ID:\"1a2b3c\", Type:\"ContainerStarted\"}",
@@ -36,7 +36,7 @@ final class LineMix {
         "E0123 14:15:33.000001   26037 summary.go:102] Failed to get system container stats for \"/system.slice/docker.service\": failed to get cgroup stats",
         "level=warning msg=\"Your kernel does not support swap limit capabilities or the cgroup is not mounted. Memory limited without swap.\"",
     };
-    private static final String[] IDENTIFIERS = {
+    static final String[] IDENTIFIERS = {
         "sshd", "systemd", "kubelet", "kubelet", "dockerd", "nginx", "kernel", "kernel", "kernel", "java",
         "sshd", "systemd", "kubelet", "dockerd"
     };
