@@ -126,7 +126,7 @@ public final class OfflineCorrelation {
         private final Consumer<Incident> onIncident;
         private final Consumer<FleetAlert> onAlert;
         private final Consumer<DeadLetter> onDeadLetter;
-        /** Every other topic the topology writes (changelogs, repartition, the ECS feed): read to be dropped. */
+        /** Every other topic the topology writes (changelogs, repartition): read to be dropped. */
         private final Map<String, TestOutputTopic<byte[], byte[]>> others = new HashMap<>();
         private final Map<String, Long> largestRecord = new TreeMap<>();
         private final long step;
@@ -240,8 +240,8 @@ public final class OfflineCorrelation {
 
         /**
          * The size in bytes of the largest record written so far to each topic other than the incidents, alerts and
-         * dead letters handed on: the stores' changelogs (whose records are the stored per-host states), the
-         * repartition topic, the ECS feed.
+         * dead letters handed on: the stores' changelogs (whose records are the stored per-host and per-cause
+         * states) and the repartition topic.
          */
         public Map<String, Long> largestRecordBytes() {
             return Collections.unmodifiableMap(largestRecord);

@@ -7,6 +7,7 @@ import io.nodeincidents.schemas.AffectedPod;
 import io.nodeincidents.schemas.Incident;
 import io.nodeincidents.schemas.IncidentCause;
 import io.nodeincidents.schemas.IncidentStatus;
+import io.nodeincidents.schemas.EntrySource;
 import io.nodeincidents.schemas.JournalEntry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,6 +77,63 @@ class OfflineCorrelationTest {
         assertThat(OfflineCorrelation.run(entries, Map.of(CorrelatorSettings.FLEET_HOSTS, "2")).alerts()).hasSize(1);
         assertThatThrownBy(() -> OfflineCorrelation.run(entries, Map.of(CorrelatorSettings.FLEET_HOSTS, "1")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining(CorrelatorSettings.FLEET_HOSTS);
+    }
+
+    /** Seed 000 repeated {@code reports} times a second apart, then its dockerd line {@code repeats} times verbatim. */
+    private static List<JournalEntry> storm(int reports, int repeats) {
+        List<JournalEntry> entries = new ArrayList<>();
+        for (int i = 0; i < reports; i++) {
+            entries.addAll(Scenario.shifted(Scenario.seed000(), Duration.ofSeconds(i)));
+        }
+        JournalEntry dockerd = entries.stream().filter(e -> "dockerd".equals(e.getSyslogIdentifier())).reduce(
+                (a, b) -> b).orElseThrow();
+        for (int i = 1; i <= repeats; i++) {
+            // the same line again and again, further down the file
+            entries.add(JournalEntry.newBuilder(dockerd).setSource(EntrySource.newBuilder(dockerd.getSource())
+                    .setLine(dockerd.getSource().getLine() + 100_000 + i).build()).build());
+        }
+        return entries;
+    }
+
+    private static Map<String, Long> largestStoredStates(List<JournalEntry> entries, List<Incident> incidents) {
+        try (OfflineCorrelation.Session session = new OfflineCorrelation.Session(Map.of(), incidents::add,
+                alert -> { }, dead -> { })) {
+            entries.forEach(session::add);
+            session.finish();
+            Map<String, Long> sizes = new java.util.TreeMap<>();
+            session.largestRecordBytes().forEach((topic, bytes) -> {
+                for (String store : List.of(HostCorrelation.STORE, EventExtraction.STORE)) {
+                    if (topic.endsWith(store + "-changelog")) {
+                        sizes.put(store, bytes);
+                    }
+                }
+            });
+            return sizes;
+        }
+    }
+
+    @Test
+    void aStormOnOneHostWritesStateRecordsOfBoundedSize() {
+        List<Incident> small = new ArrayList<>();
+        // past 200 reports every list of the host's state is full, the 1,000 remembered event ids too
+        Map<String, Long> smallStorm = largestStoredStates(storm(220, 500), small);
+        List<Incident> big = new ArrayList<>();
+        Map<String, Long> bigStorm = largestStoredStates(storm(440, 3_000), big);
+
+        assertThat(bigStorm.keySet()).containsExactlyInAnyOrder(HostCorrelation.STORE, EventExtraction.STORE);
+        // twice the reports, six times the repeated line: the same largest records
+        bigStorm.forEach((store, bytes) -> assertThat(bytes).as(store)
+                .isLessThanOrEqualTo(smallStorm.get(store) + smallStorm.get(store) / 20));
+        assertThat(bigStorm.get(HostCorrelation.STORE)).isLessThan(200_000L);
+        assertThat(bigStorm.get(EventExtraction.STORE)).isLessThan(16_000L);
+
+        Incident last = new OfflineCorrelation.Result(big, List.of(), List.of()).latestRevisions().get(0);
+        assertThat(new OfflineCorrelation.Result(big, List.of(), List.of()).latestRevisions()).hasSize(1);
+        assertThat(last.getStatus()).isEqualTo(IncidentStatus.RESOLVED);
+        assertThat(last.getCounts().getAllocationFailures()).isEqualTo(440);
+        assertThat(last.getCounts().getRuntimeFailureLines()).isGreaterThan(3_000L);
+        assertThat(last.getKernelEvents()).hasSize(20);
+        assertThat(last.getKernelEventsOmitted()).isEqualTo(2 * 440 - 20);
     }
 
     @Test
