@@ -115,13 +115,14 @@ class OfflineCorrelationTest {
     @Test
     void aStormOnOneHostWritesStateRecordsOfBoundedSize() {
         List<Incident> small = new ArrayList<>();
-        // past 200 reports every list of the host's state is full, the 1,000 remembered event ids too
-        Map<String, Long> smallStorm = largestStoredStates(storm(220, 500), small);
+        // past 500 reports (two kernel events each) every list of the host's state is full, the 1,000 remembered
+        // event ids too
+        Map<String, Long> smallStorm = largestStoredStates(storm(510, 500), small);
         List<Incident> big = new ArrayList<>();
-        Map<String, Long> bigStorm = largestStoredStates(storm(440, 3_000), big);
+        Map<String, Long> bigStorm = largestStoredStates(storm(720, 3_000), big);
 
         assertThat(bigStorm.keySet()).containsExactlyInAnyOrder(HostCorrelation.STORE, EventExtraction.STORE);
-        // twice the reports, six times the repeated line: the same largest records
+        // more reports, six times the repeated line: the same largest records
         bigStorm.forEach((store, bytes) -> assertThat(bytes).as(store)
                 .isLessThanOrEqualTo(smallStorm.get(store) + smallStorm.get(store) / 20));
         assertThat(bigStorm.get(HostCorrelation.STORE)).isLessThan(200_000L);
@@ -130,10 +131,10 @@ class OfflineCorrelationTest {
         Incident last = new OfflineCorrelation.Result(big, List.of(), List.of()).latestRevisions().get(0);
         assertThat(new OfflineCorrelation.Result(big, List.of(), List.of()).latestRevisions()).hasSize(1);
         assertThat(last.getStatus()).isEqualTo(IncidentStatus.RESOLVED);
-        assertThat(last.getCounts().getAllocationFailures()).isEqualTo(440);
+        assertThat(last.getCounts().getAllocationFailures()).isEqualTo(720);
         assertThat(last.getCounts().getRuntimeFailureLines()).isGreaterThan(3_000L);
         assertThat(last.getKernelEvents()).hasSize(20);
-        assertThat(last.getKernelEventsOmitted()).isEqualTo(2 * 440 - 20);
+        assertThat(last.getKernelEventsOmitted()).isEqualTo(2 * 720 - 20);
     }
 
     @Test
