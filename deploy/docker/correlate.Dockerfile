@@ -9,10 +9,10 @@ WORKDIR /src
 COPY . .
 # the Maven repository and the wrapper's Maven stay in a build cache between builds
 RUN --mount=type=cache,target=/root/.m2 \
-    ./mvnw -B -ntp -pl streams -am package -DskipTests \
+    ./mvnw -B -ntp -pl app -am package -DskipTests \
  && mkdir -p /out/lib \
- && cp streams/target/lib/*.jar /out/lib/ \
- && for f in streams/target/nodeincidents-streams-*.jar; do \
+ && cp app/target/lib/*.jar /out/lib/ \
+ && for f in app/target/nodeincidents-app-*.jar; do \
       case "$f" in *-tests.jar|*-sources.jar|*-javadoc.jar) ;; *) cp "$f" /out/lib/ ;; esac; \
     done
 

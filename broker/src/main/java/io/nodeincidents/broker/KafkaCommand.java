@@ -1,5 +1,6 @@
 package io.nodeincidents.broker;
 
+import io.nodeincidents.process.StopSignals;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

@@ -109,7 +109,8 @@ class ImageFilesTest {
     @Test
     void theShipperImageCarriesJournalctlAndOnlyTheIngestJars() throws Exception {
         String text = read(DEPLOY.resolve("docker/shipper.Dockerfile"));
-        assertThat(text).contains("-pl ingest ").doesNotContain("-pl streams").doesNotContain("streams/target");
+        assertThat(text).contains("-pl ingest ").doesNotContain("-pl streams").doesNotContain("streams/target")
+                .doesNotContain("-pl app").doesNotContain("app/target");
         assertThat(text).containsPattern("apt-get install [^\\n]*--no-install-recommends systemd");
         assertThat(text).containsPattern("(?m)^FROM debian:[a-z]+-slim");
         assertThat(text).contains("ARG JOURNAL_GID=");
@@ -118,7 +119,7 @@ class ImageFilesTest {
         assertThat(REPOSITORY.resolve("ingest/src/main/java/io/nodeincidents/ingest/cli/IngestCommand.java"))
                 .as("the shipper image's main class lives in the ingest module").isRegularFile();
         String correlate = read(DEPLOY.resolve("docker/correlate.Dockerfile"));
-        assertThat(correlate).contains("-pl streams ").containsPattern("(?m)^FROM eclipse-temurin:17-jre");
+        assertThat(correlate).contains("-pl app ").containsPattern("(?m)^FROM eclipse-temurin:17-jre");
         assertThat(jsonInstruction(lastStage(correlate), "ENTRYPOINT"))
                 .containsExactly("/opt/nodeincidents/bin/nodeincidents");
     }

@@ -13,7 +13,7 @@ import io.nodeincidents.ingest.ship.JournalShipper;
 import io.nodeincidents.ingest.ship.MetricsEndpoint;
 import io.nodeincidents.ingest.ship.ShipperMetrics;
 import io.nodeincidents.ingest.ship.ShipperSettings;
-import io.nodeincidents.ingest.ship.StopSignals;
+import io.nodeincidents.process.StopSignals;
 import io.nodeincidents.registry.SpecificAvroSerializer;
 import io.nodeincidents.schemas.EntrySource;
 import io.nodeincidents.schemas.JournalEntry;

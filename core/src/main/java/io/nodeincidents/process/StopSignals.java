@@ -1,4 +1,4 @@
-package io.nodeincidents.ingest.ship;
+package io.nodeincidents.process;
 
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
