@@ -1,5 +1,6 @@
 package io.nodeincidents.topology;
 
+import io.nodeincidents.ingest.cli.KafkaClientSettings;
 import io.nodeincidents.schemas.DeadLetter;
 import io.nodeincidents.schemas.EntrySource;
 import io.nodeincidents.schemas.FleetAlert;
@@ -82,7 +83,7 @@ public final class OfflineCorrelation {
     public static Result run(List<JournalEntry> entries, Map<String, ?> settings) {
         try (TemporaryDirectory stateDir = TemporaryDirectory.create("nodeincidents-offline-")) {
             Map<String, Object> all = new HashMap<>(settings);
-            all.put("schema.registry.url", "mock://offline-" + UUID.randomUUID());
+            all.put(KafkaClientSettings.SCHEMA_REGISTRY_URL.name(), "mock://offline-" + UUID.randomUUID());
             all.put(StreamsConfig.APPLICATION_ID_CONFIG, "nodeincidents-offline");
             all.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.path().toString());
             all.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
