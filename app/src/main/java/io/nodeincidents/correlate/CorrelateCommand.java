@@ -8,6 +8,7 @@ import io.nodeincidents.query.QueryServer;
 import io.nodeincidents.query.StreamsQueryBackend;
 import io.nodeincidents.topology.CorrelatorSettings;
 import io.nodeincidents.topology.IncidentTopology;
+import io.nodeincidents.topology.Topic;
 import io.nodeincidents.topology.Topics;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -118,7 +119,7 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
         }
         if (settings.createTopics()) {
             try {
-                List<String> created = createMissingTopics(props, topics.names(), settings.topicPartitions(),
+                List<String> created = createMissingTopics(props, topics.all(), settings.topicPartitions(),
                         settings.topicReplicationFactor());
                 if (!created.isEmpty()) {
                     out.println("correlate: created topics " + String.join(", ", created));
@@ -273,12 +274,13 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
     }
 
     /**
-     * Creates those of {@code names} that do not exist; a topic another instance creates at the same moment is fine.
+     * Creates those of {@code topics} that do not exist, each with its declared configuration (cleanup policy,
+     * retention); a topic another instance creates at the same moment is fine.
      *
      * @return the topics created
      */
-    static List<String> createMissingTopics(Map<String, Object> clientProps, List<String> names, int partitions,
-            short replicationFactor) throws ExecutionException, InterruptedException, TimeoutException {
+    static List<String> createMissingTopics(Map<String, Object> clientProps, List<Topic<?, ?>> topics,
+            int partitions, short replicationFactor) throws ExecutionException, InterruptedException, TimeoutException {
         Map<String, Object> adminProps = new HashMap<>();
         clientProps.forEach((k, v) -> {
             if (AdminClientConfig.configNames().contains(k)) {
@@ -289,10 +291,11 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
         try (Admin admin = Admin.create(adminProps)) {
             Set<String> existing = admin.listTopics().names().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             List<NewTopic> missing = new ArrayList<>();
-            for (String name : names) {
-                if (!existing.contains(name)) {
-                    missing.add(new NewTopic(name, Optional.of(partitions),
-                            replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor)));
+            for (Topic<?, ?> topic : topics) {
+                if (!existing.contains(topic.name())) {
+                    missing.add(new NewTopic(topic.name(), Optional.of(partitions),
+                            replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor))
+                            .configs(topic.configs()));
                 }
             }
             List<String> created = new ArrayList<>();

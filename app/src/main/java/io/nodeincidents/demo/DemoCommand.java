@@ -4,6 +4,7 @@ import io.nodeincidents.broker.LocalKafka;
 import io.nodeincidents.cli.IncidentPrinter;
 import io.nodeincidents.correlate.CorrelateCommand;
 import io.nodeincidents.ingest.cli.CommandLines;
+import io.nodeincidents.ingest.cli.KafkaClientSettings;
 import io.nodeincidents.ingest.produce.EntryProducerConfig;
 import io.nodeincidents.ingest.replay.LogReplay;
 import io.nodeincidents.logs.ReadOptions;
@@ -14,6 +15,7 @@ import io.nodeincidents.schemas.IncidentStatus;
 import io.nodeincidents.schemas.JournalEntry;
 import io.nodeincidents.topology.CorrelatorSettings;
 import io.nodeincidents.topology.TemporaryDirectory;
+import io.nodeincidents.topology.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -134,27 +136,28 @@ public final class DemoCommand implements Callable<Integer> {
                     "--bootstrap-servers", bootstrap, "--schema-registry-url", registry,
                     "-X", "application.id=" + APPLICATION_ID,
                     "-X", "state.dir=" + work.resolve("state"),
-                    "-X", "topics.partitions=3",
+                    "-X", CorrelatorSettings.TOPIC_PARTITIONS + "=3",
                     "-X", CorrelatorSettings.QUERY_ENABLED + "=" + serve,
                     "-X", CorrelatorSettings.QUERY_LISTEN_ADDRESS + "=127.0.0.1",
                     "-X", CorrelatorSettings.QUERY_PORT + "=" + queryPort)), "demo-correlator");
             app.setDaemon(true);
             app.start();
 
-            awaitTopics(bootstrap, List.of("journal.entries", "incidents", "fleet.alerts"), app);
+            awaitTopics(bootstrap, List.of(EntryProducerConfig.TOPIC_DEFAULT, Topics.INCIDENTS_NAME.defaultValue(),
+                    Topics.FLEET_ALERTS_NAME.defaultValue()), app);
             // subscribed once the topics exist: a subscription made before would learn of them only at its next
             // metadata refresh, up to metadata.max.age.ms (5 minutes) later
             Printer printer = new Printer(bootstrap, registry, out);
             printer.start();
 
             Map<String, Object> producerSettings = new HashMap<>();
-            producerSettings.put("bootstrap.servers", bootstrap);
-            producerSettings.put("schema.registry.url", registry);
+            producerSettings.put(KafkaClientSettings.BOOTSTRAP_SERVERS.name(), bootstrap);
+            producerSettings.put(KafkaClientSettings.SCHEMA_REGISTRY_URL.name(), registry);
             LogReplay.Summary replayed;
             try (KafkaProducer<String, JournalEntry> producer =
                          new KafkaProducer<>(EntryProducerConfig.producerProperties(producerSettings))) {
                 // the hosts' journals merged by time, as a live fleet sends them
-                replayed = new LogReplay(producer, "journal.entries").replayInterleaved(samples,
+                replayed = new LogReplay(producer, EntryProducerConfig.TOPIC_DEFAULT).replayInterleaved(samples,
                         ReadOptions.defaults(), rejected -> err.println("demo: rejected " + rejected));
             }
             out.println("demo: replayed " + replayed.produced() + " journal entries of " + samples.size()

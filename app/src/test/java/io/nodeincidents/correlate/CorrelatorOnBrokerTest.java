@@ -39,12 +39,14 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -133,7 +135,18 @@ class CorrelatorOnBrokerTest {
         // with its leaders in place before the first send: an idempotent producer whose very first batch meets
         // NOT_LEADER on a partition still being created can retry out of sequence until its delivery timeout
         KAFKA.createTopic(topics.journalEntries().name(), 3);
-        CorrelateCommand.createMissingTopics(settings.streamsProperties(), topics.names(), 3, (short) -1);
+        CorrelateCommand.createMissingTopics(settings.streamsProperties(), topics.all(), 3, (short) -1);
+        // created as declared, as deploy/kafka/create-topics.sh creates them: revisions compacted per incident,
+        // dead letters deleted after a week
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", KAFKA.bootstrapServers()))) {
+            ConfigResource incidents = new ConfigResource(ConfigResource.Type.TOPIC, topics.incidents().name());
+            ConfigResource deadLetters = new ConfigResource(ConfigResource.Type.TOPIC, topics.deadLetters().name());
+            Map<ConfigResource, Config> configs = admin.describeConfigs(List.of(incidents, deadLetters)).all().get();
+            assertThat(configs.get(incidents).get("cleanup.policy").value()).isEqualTo("compact");
+            assertThat(configs.get(deadLetters).get("cleanup.policy").value()).isEqualTo("delete");
+            assertThat(configs.get(deadLetters).get("retention.ms").value())
+                    .isEqualTo(Long.toString(Duration.ofDays(7).toMillis()));
+        }
         Properties streamsProps = new Properties();
         streamsProps.putAll(settings.streamsProperties());
 

@@ -1,6 +1,10 @@
 package io.nodeincidents.fleet;
 
+import io.nodeincidents.config.Setting;
+import io.nodeincidents.config.Setting.Importance;
+import io.nodeincidents.config.Setting.Validator;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -12,9 +16,19 @@ import java.util.Objects;
  */
 public record FleetSettings(int hostThreshold, Duration window, int maxHostsListed) {
 
-    /** The defaults from the issue: 3 hosts within 10 minutes. */
+    public static final Setting<Integer> HOST_THRESHOLD = Setting.integer("fleet.host.threshold", 3,
+            Validator.atLeast(2), Importance.HIGH,
+            "N: incidents of one cause on this many distinct hosts within fleet.window.ms raise a fleet alert.");
+    public static final Setting<Duration> WINDOW = Setting.millis("fleet.window.ms", Duration.ofMinutes(10),
+            Validator.atLeast(1), Importance.HIGH,
+            "Span within which the incidents' first evidence must lie for a fleet alert.");
+
+    /** The settings operators set (the list cap keeps its default), in the order {@code --help} shows them. */
+    public static final List<Setting<?>> SETTINGS = List.of(HOST_THRESHOLD, WINDOW);
+
+    /** The declared defaults: 3 hosts within 10 minutes. */
     public static FleetSettings defaults() {
-        return new FleetSettings(3, Duration.ofMinutes(10), 100);
+        return new FleetSettings(HOST_THRESHOLD.defaultValue(), WINDOW.defaultValue(), 100);
     }
 
     public FleetSettings {

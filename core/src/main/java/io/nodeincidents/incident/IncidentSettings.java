@@ -1,6 +1,10 @@
 package io.nodeincidents.incident;
 
+import io.nodeincidents.config.Setting;
+import io.nodeincidents.config.Setting.Importance;
+import io.nodeincidents.config.Setting.Validator;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -38,10 +42,26 @@ public record IncidentSettings(
         int maxOpenIncidents,
         int maxRememberedIds) {
 
-    /** The defaults from the issue: W = 2 min, G = 10 min; 30 s grace; at most one UPDATED per minute. */
+    public static final Setting<Duration> WINDOW = Setting.millis("correlation.window.ms", Duration.ofMinutes(2),
+            Validator.atLeast(1), Importance.HIGH, "W: a runtime failure joins a kernel memory event when their event"
+                    + " times are at most this far apart (before or after).");
+    public static final Setting<Duration> GRACE = Setting.millis("correlation.grace.ms", Duration.ofSeconds(30),
+            Validator.atLeast(0), Importance.HIGH, "How late (behind its host's time) evidence may arrive and still"
+                    + " be joined; incidents resolve gap + grace after their last evidence.");
+    public static final Setting<Duration> GAP = Setting.millis("correlation.gap.ms", Duration.ofMinutes(10),
+            Validator.atLeast(1), Importance.HIGH, "G: kernel evidence closer than this to an open incident belongs"
+                    + " to it; an incident quiet for G (plus grace) is resolved. Must be at least the window.");
+    public static final Setting<Duration> UPDATE_INTERVAL = Setting.millis("incident.update.interval.ms",
+            Duration.ofMinutes(1), Validator.atLeast(0), Importance.MEDIUM, "An UPDATED revision of an open incident"
+                    + " is emitted at most once per this interval, and only for material changes.");
+
+    /** The settings operators set (the caps keep their defaults), in the order {@code --help} shows them. */
+    public static final List<Setting<?>> SETTINGS = List.of(WINDOW, GRACE, GAP, UPDATE_INTERVAL);
+
+    /** The declared defaults: W = 2 min, G = 10 min; 30 s grace; at most one UPDATED per minute. */
     public static IncidentSettings defaults() {
-        return new IncidentSettings(Duration.ofMinutes(2), Duration.ofSeconds(30), Duration.ofMinutes(10),
-                Duration.ofMinutes(1), 20, 50, 50, 100, 200, 4, 1000);
+        return new IncidentSettings(WINDOW.defaultValue(), GRACE.defaultValue(), GAP.defaultValue(),
+                UPDATE_INTERVAL.defaultValue(), 20, 50, 50, 100, 200, 4, 1000);
     }
 
     public IncidentSettings {

@@ -14,7 +14,7 @@ import java.util.Properties;
 /**
  * Where a program's configuration comes from, lowest precedence first: a properties file ({@code --config FILE}),
  * then {@code NODEINCIDENTS_*} environment variables, then command-line options. Any Kafka, Streams or schema
- * registry property passes through unchanged; the program's own options are declared in a {@code ConfigDef}.
+ * registry property passes through unchanged; the program's own options are declared as {@link Setting}s.
  *
  * <p>Environment names map to property names the way container platforms expect:
  * {@code NODEINCIDENTS_BOOTSTRAP_SERVERS} is {@code bootstrap.servers}, {@code NODEINCIDENTS_SCHEMA_REGISTRY_URL} is

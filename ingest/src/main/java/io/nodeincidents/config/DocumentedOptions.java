@@ -3,8 +3,9 @@ package io.nodeincidents.config;
 import org.apache.kafka.common.config.ConfigDef;
 
 /**
- * A command whose own options are declared in a {@link ConfigDef}: the command line prints them under
- * {@code --help}, so name, type, default, valid values and doc come from the declaration alone.
+ * A command whose own options are declared as {@link Setting}s, in a {@link ConfigDef} built from them
+ * ({@link SettingsConfigDef}): the command line prints them under {@code --help}, so name, type, default, valid values
+ * and doc come from the declaration alone.
  */
 public interface DocumentedOptions {
 

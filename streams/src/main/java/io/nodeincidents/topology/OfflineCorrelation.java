@@ -1,5 +1,6 @@
 package io.nodeincidents.topology;
 
+import io.nodeincidents.ingest.cli.KafkaClientSettings;
 import io.nodeincidents.schemas.DeadLetter;
 import io.nodeincidents.schemas.EntrySource;
 import io.nodeincidents.schemas.FleetAlert;
@@ -151,7 +152,7 @@ public final class OfflineCorrelation {
             Map<String, Object> all = new HashMap<>(settings);
             all.put(CorrelatorSettings.INCIDENTS_ECS_TOPIC, "");
             all.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, OfflineRocksDbConfig.class.getName());
-            all.put("schema.registry.url", "mock://offline-" + UUID.randomUUID());
+            all.put(KafkaClientSettings.SCHEMA_REGISTRY_URL.name(), "mock://offline-" + UUID.randomUUID());
             all.put(StreamsConfig.APPLICATION_ID_CONFIG, "nodeincidents-offline");
             all.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
             TemporaryDirectory dir = TemporaryDirectory.create("nodeincidents-offline-");

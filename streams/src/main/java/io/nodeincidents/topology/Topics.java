@@ -1,22 +1,30 @@
 package io.nodeincidents.topology;
 
+import io.nodeincidents.config.Setting;
+import io.nodeincidents.config.Setting.Importance;
+import io.nodeincidents.config.Setting.Validator;
+import io.nodeincidents.ingest.produce.EntryProducerConfig;
 import io.nodeincidents.registry.AvroSerdeFactory;
 import io.nodeincidents.schemas.DeadLetter;
 import io.nodeincidents.schemas.FleetAlert;
 import io.nodeincidents.schemas.Incident;
 import io.nodeincidents.schemas.JournalEntry;
 import io.nodeincidents.siem.EcsIncidentSerde;
+import io.nodeincidents.topology.TopicDeclaration.CleanupPolicy;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
- * The correlator's topics and their serdes, declared once, together (the confluentinc/kafka-streams-examples style):
- * the topology, the {@code correlate} command's topic creation and the tests all take them from here. Avro values go
- * through {@link AvroSerdeFactory}, so {@code avro.serde.class} can swap the serde implementation by configuration.
+ * The pipeline's topics, declared once, together (the confluentinc/kafka-streams-examples style): the setting naming
+ * each, how the broker keeps it and its serdes ({@link TopicDeclaration}), and the settings of topic creation. The
+ * topology, the {@code correlate} command's topic creation and the tests take them from here, and a test holds
+ * deploy/kafka/create-topics.sh to them. Avro values go through {@link AvroSerdeFactory}, so
+ * {@code avro.serde.class} can swap the serde implementation by configuration.
  *
  * @param journalEntries host -> JournalEntry: what the shipper and replay produce
  * @param incidents      incidentId -> Incident revision
@@ -32,6 +40,56 @@ public record Topics(
         Topic<String, DeadLetter> deadLetters,
         Optional<Topic<String, Incident>> incidentsEcs) {
 
+    public static final Setting<String> INCIDENTS_NAME = Setting.string("incidents.topic", "incidents",
+            Validator.nonEmpty(), Importance.HIGH, "Topic the Incident revisions are written to, keyed by incidentId.");
+    public static final Setting<String> FLEET_ALERTS_NAME = Setting.string("fleet.alerts.topic", "fleet.alerts",
+            Validator.nonEmpty(), Importance.HIGH, "Topic the FleetAlert records are written to, keyed by alertId.");
+    public static final Setting<String> DEAD_LETTERS_NAME = Setting.string("deadletter.topic", "journal.deadletter",
+            Validator.nonEmpty(), Importance.HIGH, "Topic of DeadLetter records: journal entries that could not be"
+                    + " decoded or processed, with the reason and where they were read.");
+    public static final Setting<String> INCIDENTS_ECS_NAME = Setting.string("incidents.ecs.topic", "incidents.ecs",
+            null, Importance.MEDIUM, "Topic of the SIEM feed: every Incident revision again as a JSON document with"
+                    + " Elastic Common Schema field names (event.id = incidentId, for upserts), keyed by incidentId,"
+                    + " for Logstash, Kafka Connect sinks and Splunk without Avro. Empty: no SIEM feed.");
+    public static final Setting<Boolean> CREATE = Setting.bool("topics.create", true, Importance.MEDIUM,
+            "correlate creates the topics above when they are missing (existing topics are left as they are).");
+    public static final Setting<Integer> PARTITIONS = Setting.integer("topics.partitions", 6,
+            Validator.between(1, 10_000), Importance.MEDIUM, "Partitions of topics correlate creates."
+                    + " journal.entries is keyed by host, so this bounds how many instances can share the work.");
+    public static final Setting<Short> REPLICATION_FACTOR = Setting.shortInt("topics.replication.factor",
+            (short) -1, Validator.between(-1, 100), Importance.MEDIUM, "Replication factor of topics correlate"
+                    + " creates; -1 takes the broker's default.replication.factor, which suits both a one-broker test"
+                    + " setup and a cluster.");
+
+    /** Raw journal entries: a replay buffer, not an archive; the hosts' journals stay the source of truth. */
+    public static final TopicDeclaration<String, JournalEntry> JOURNAL_ENTRIES = new TopicDeclaration<>(
+            EntryProducerConfig.JOURNAL_ENTRIES_TOPIC, CleanupPolicy.DELETE, Optional.of(Duration.ofDays(2)),
+            props -> Serdes.String(), props -> AvroSerdeFactory.specificSerde(JournalEntry.class, props, false));
+    /** One record per incident revision, keyed by incidentId: compaction keeps each incident's latest state. */
+    public static final TopicDeclaration<String, Incident> INCIDENTS = new TopicDeclaration<>(INCIDENTS_NAME,
+            CleanupPolicy.COMPACT, Optional.empty(),
+            props -> Serdes.String(), props -> AvroSerdeFactory.specificSerde(Incident.class, props, false));
+    /** Fleet-wide alerts: a month of history. */
+    public static final TopicDeclaration<String, FleetAlert> FLEET_ALERTS = new TopicDeclaration<>(
+            FLEET_ALERTS_NAME, CleanupPolicy.DELETE, Optional.of(Duration.ofDays(30)),
+            props -> Serdes.String(), props -> AvroSerdeFactory.specificSerde(FleetAlert.class, props, false));
+    /** Entries the pipeline could not read, kept a week for someone to look at. */
+    public static final TopicDeclaration<String, DeadLetter> DEAD_LETTERS = new TopicDeclaration<>(
+            DEAD_LETTERS_NAME, CleanupPolicy.DELETE, Optional.of(Duration.ofDays(7)),
+            props -> Serdes.String(), props -> AvroSerdeFactory.specificSerde(DeadLetter.class, props, false));
+    /** The SIEM feed: like incidents, keyed by incidentId and compacted. */
+    public static final TopicDeclaration<String, Incident> INCIDENTS_ECS = new TopicDeclaration<>(
+            INCIDENTS_ECS_NAME, CleanupPolicy.COMPACT, Optional.empty(),
+            props -> Serdes.String(), props -> new EcsIncidentSerde());
+
+    /** Every topic, input first. */
+    public static final List<TopicDeclaration<?, ?>> DECLARED = List.of(JOURNAL_ENTRIES, INCIDENTS, FLEET_ALERTS,
+            DEAD_LETTERS, INCIDENTS_ECS);
+
+    /** The topic settings, in the order {@code --help} shows them. */
+    public static final List<Setting<?>> SETTINGS = List.of(JOURNAL_ENTRIES.nameSetting(), INCIDENTS_NAME,
+            FLEET_ALERTS_NAME, DEAD_LETTERS_NAME, INCIDENTS_ECS_NAME, CREATE, PARTITIONS, REPLICATION_FACTOR);
+
     public Topics {
         Objects.requireNonNull(incidentsEcs, "incidentsEcs");
     }
@@ -40,22 +98,22 @@ public record Topics(
     public static Topics from(CorrelatorSettings settings) {
         Map<String, Object> props = settings.streamsProperties();
         return new Topics(
-                new Topic<>(settings.journalEntriesTopic(), Serdes.String(),
-                        AvroSerdeFactory.specificSerde(JournalEntry.class, props, false)),
-                new Topic<>(settings.incidentsTopic(), Serdes.String(),
-                        AvroSerdeFactory.specificSerde(Incident.class, props, false)),
-                new Topic<>(settings.fleetAlertsTopic(), Serdes.String(),
-                        AvroSerdeFactory.specificSerde(FleetAlert.class, props, false)),
-                new Topic<>(settings.deadLetterTopic(), Serdes.String(),
-                        AvroSerdeFactory.specificSerde(DeadLetter.class, props, false)),
-                settings.incidentsEcsTopic().map(name -> new Topic<>(name, Serdes.String(), new EcsIncidentSerde())));
+                JOURNAL_ENTRIES.topic(settings.get(JOURNAL_ENTRIES.nameSetting()), props),
+                INCIDENTS.topic(settings.get(INCIDENTS_NAME), props),
+                FLEET_ALERTS.topic(settings.get(FLEET_ALERTS_NAME), props),
+                DEAD_LETTERS.topic(settings.get(DEAD_LETTERS_NAME), props),
+                settings.incidentsEcsTopic().map(name -> INCIDENTS_ECS.topic(name, props)));
+    }
+
+    /** Every topic, input first. */
+    public List<Topic<?, ?>> all() {
+        List<Topic<?, ?>> all = new ArrayList<>(List.of(journalEntries, incidents, fleetAlerts, deadLetters));
+        incidentsEcs.ifPresent(all::add);
+        return List.copyOf(all);
     }
 
     /** Every topic name, input first. */
     public List<String> names() {
-        List<String> names = new ArrayList<>(List.of(journalEntries.name(), incidents.name(), fleetAlerts.name(),
-                deadLetters.name()));
-        incidentsEcs.ifPresent(ecs -> names.add(ecs.name()));
-        return List.copyOf(names);
+        return all().stream().map(Topic::name).toList();
     }
 }

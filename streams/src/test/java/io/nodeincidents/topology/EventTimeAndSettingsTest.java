@@ -3,6 +3,9 @@ package io.nodeincidents.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nodeincidents.config.Setting;
+import io.nodeincidents.fleet.FleetSettings;
+import io.nodeincidents.incident.IncidentSettings;
 import io.nodeincidents.query.QueryServer;
 import io.nodeincidents.schemas.EntrySource;
 import io.nodeincidents.schemas.JournalEntry;
@@ -66,6 +69,32 @@ class EventTimeAndSettingsTest {
         assertThat(settings.incidentSettings().gap()).isEqualTo(Duration.ofMinutes(10));
         assertThat(settings.fleetSettings().hostThreshold()).isEqualTo(3);
         assertThat(settings.fleetSettings().window()).isEqualTo(Duration.ofMinutes(10));
+    }
+
+    @Test
+    void theCorrelatorsDefaultsAreTheDomainsDeclaredDefaults() {
+        CorrelatorSettings defaults = new CorrelatorSettings(Map.of());
+        assertThat(defaults.incidentSettings()).isEqualTo(IncidentSettings.defaults());
+        assertThat(defaults.fleetSettings()).isEqualTo(FleetSettings.defaults());
+        assertThat(IncidentSettings.defaults().window()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(FleetSettings.defaults().hostThreshold()).isEqualTo(3);
+        for (Setting<?> setting : CorrelatorSettings.SETTINGS) {
+            assertThat(defaults.get(setting)).as(setting.name()).isEqualTo(setting.defaultValue());
+        }
+        assertThat(CorrelatorSettings.DEFINITION.names()).hasSameSizeAs(CorrelatorSettings.SETTINGS);
+    }
+
+    @Test
+    void everyTopicIsCreatedWithItsDeclaredConfiguration() {
+        Topics topics = Topics.from(new CorrelatorSettings(Map.of("schema.registry.url", "mock://topics")));
+        assertThat(topics.incidents().configs()).containsExactlyEntriesOf(Map.of("cleanup.policy", "compact"));
+        assertThat(topics.incidentsEcs().orElseThrow().configs()).containsEntry("cleanup.policy", "compact");
+        assertThat(topics.journalEntries().configs()).containsEntry("cleanup.policy", "delete")
+                .containsEntry("retention.ms", Long.toString(Duration.ofDays(2).toMillis()));
+        assertThat(topics.fleetAlerts().configs()).containsEntry("retention.ms",
+                Long.toString(Duration.ofDays(30).toMillis()));
+        assertThat(topics.names()).containsExactly("journal.entries", "incidents", "fleet.alerts",
+                "journal.deadletter", "incidents.ecs");
     }
 
     @Test

@@ -33,10 +33,10 @@ public final class KafkaClientOptions {
     public Map<String, String> settings(Map<String, String> environment) {
         Map<String, String> cli = new LinkedHashMap<>(properties);
         if (bootstrapServers != null) {
-            cli.put("bootstrap.servers", bootstrapServers);
+            cli.put(KafkaClientSettings.BOOTSTRAP_SERVERS.name(), bootstrapServers);
         }
         if (schemaRegistryUrl != null) {
-            cli.put("schema.registry.url", schemaRegistryUrl);
+            cli.put(KafkaClientSettings.SCHEMA_REGISTRY_URL.name(), schemaRegistryUrl);
         }
         return ConfigSources.layered(configFile == null ? null : ConfigSources.file(configFile),
                 ConfigSources.environment(environment), cli);

@@ -59,7 +59,8 @@ public final class ReplayCommand implements Callable<Integer>, DocumentedOptions
         Map<String, String> settings;
         try {
             settings = kafka.settings(System.getenv());
-        } catch (ConfigSources.ConfigException e) {
+            EntryProducerConfig.DEFINITION.parse(settings);
+        } catch (ConfigSources.ConfigException | org.apache.kafka.common.config.ConfigException e) {
             err.println("replay: " + e.getMessage());
             return 2;
         }

@@ -127,11 +127,7 @@ public final class ShipCommand implements Callable<Integer>, DocumentedOptions {
                 : files != null ? new JournalSource.Files(files) : new JournalSource.Local();
         StartPosition firstStart = since != null ? new StartPosition.Since(since)
                 : fromBeginning ? new StartPosition.Beginning() : new StartPosition.Now();
-        JournalShipper.Options options = new JournalShipper.Options(firstStart, filter, !noFollow,
-                ship.maxLineBytes(), ship.inFlightEntries(), ship.inFlightBytes(),
-                ship.millis(ShipperSettings.IDLE_ADVANCE_MS), ship.millis(ShipperSettings.SAVE_INTERVAL_MS),
-                ship.millis(ShipperSettings.STATUS_INTERVAL_MS), ship.millis(ShipperSettings.BACKOFF_MIN_MS),
-                ship.millis(ShipperSettings.BACKOFF_MAX_MS), ship.millis(ShipperSettings.SHUTDOWN_TIMEOUT_MS));
+        JournalShipper.Options options = ship.options(firstStart, filter, !noFollow);
         String host = ship.host().isEmpty() ? localHostName() : ship.host();
         Map<String, Object> producerProps = EntryProducerConfig.producerProperties(settings);
         String topic = EntryProducerConfig.topic(settings);
@@ -195,7 +191,7 @@ public final class ShipCommand implements Callable<Integer>, DocumentedOptions {
                         .setSource(EntrySource.newBuilder().setKind(SourceKind.JOURNALD).setShipper("check").build())
                         .build());
             } catch (RuntimeException e) {
-                throw new Exception("schema registry " + producerProps.get("schema.registry.url")
+                throw new Exception("schema registry " + producerProps.get(KafkaClientSettings.SCHEMA_REGISTRY_URL.name())
                         + " did not accept the JournalEntry schema: " + e.getMessage(), e);
             }
         };

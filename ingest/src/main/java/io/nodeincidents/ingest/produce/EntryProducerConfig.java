@@ -1,8 +1,13 @@
 package io.nodeincidents.ingest.produce;
 
+import io.nodeincidents.config.Setting;
+import io.nodeincidents.config.SettingsConfigDef;
+import io.nodeincidents.ingest.cli.KafkaClientSettings;
 import io.nodeincidents.registry.SpecificAvroSerializer;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -15,18 +20,19 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class EntryProducerConfig {
 
-    public static final String TOPIC = "journal.entries.topic";
-    public static final String TOPIC_DEFAULT = "journal.entries";
+    /** The topic's name setting; the topic itself (cleanup, retention, serdes) is declared in the correlator. */
+    public static final Setting<String> JOURNAL_ENTRIES_TOPIC = Setting.string("journal.entries.topic",
+            "journal.entries", Setting.Validator.nonEmpty(), Setting.Importance.HIGH,
+            "Topic of JournalEntry records keyed by host, as the shipper and replay produce them.");
+
+    public static final String TOPIC = JOURNAL_ENTRIES_TOPIC.name();
+    public static final String TOPIC_DEFAULT = JOURNAL_ENTRIES_TOPIC.defaultValue();
 
     /** The options of ours that ship and replay share; Kafka's own pass through undeclared. */
-    public static final ConfigDef DEFINITION = new ConfigDef()
-            .define(TOPIC, ConfigDef.Type.STRING, TOPIC_DEFAULT, new ConfigDef.NonEmptyString(),
-                    ConfigDef.Importance.HIGH, "Topic the journal entries are produced to, keyed by host.")
-            .define(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, ConfigDef.Type.LIST, "127.0.0.1:9092",
-                    ConfigDef.Importance.HIGH, "Kafka bootstrap servers (host:port, comma separated).")
-            .define("schema.registry.url", ConfigDef.Type.STRING, "http://127.0.0.1:8081",
-                    ConfigDef.Importance.HIGH, "Schema registry URL(s) speaking the Confluent REST API, or mock://SCOPE"
-                            + " for an in-process registry.");
+    public static final List<Setting<?>> SETTINGS = Stream.concat(Stream.of(JOURNAL_ENTRIES_TOPIC),
+            KafkaClientSettings.ALL.stream()).toList();
+
+    public static final ConfigDef DEFINITION = SettingsConfigDef.of(SETTINGS);
 
     private EntryProducerConfig() {
     }
@@ -34,8 +40,10 @@ public final class EntryProducerConfig {
     /** Producer properties: our defaults under the user's settings. */
     public static Map<String, Object> producerProperties(Map<String, ?> userSettings) {
         Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9092");
-        props.put("schema.registry.url", "http://127.0.0.1:8081");
+        props.put(KafkaClientSettings.BOOTSTRAP_SERVERS.name(),
+                KafkaClientSettings.joined(KafkaClientSettings.BOOTSTRAP_SERVERS.defaultValue()));
+        props.put(KafkaClientSettings.SCHEMA_REGISTRY_URL.name(),
+                KafkaClientSettings.joined(KafkaClientSettings.SCHEMA_REGISTRY_URL.defaultValue()));
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, SpecificAvroSerializer.class.getName());
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

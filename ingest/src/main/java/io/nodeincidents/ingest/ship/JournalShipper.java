@@ -83,11 +83,12 @@ public final class JournalShipper {
             }
         }
 
-        /** Defaults for tests and embedding: follow from now, default filter, 10,000 entries / 16 MiB in flight. */
+        /**
+         * The production defaults (those of {@link ShipperSettings}) for tests and embedding: follow from now,
+         * default filter, 10,000 entries / 16 MiB in flight, the cursor saved every 500 ms.
+         */
         public static Options defaults() {
-            return new Options(new StartPosition.Now(), JournalFilter.defaults(), true, 1024 * 1024, 10_000,
-                    16L * 1024 * 1024, Duration.ofSeconds(5), Duration.ofMillis(200), Duration.ofSeconds(60),
-                    Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(10));
+            return ShipperSettings.defaults().options(new StartPosition.Now(), JournalFilter.defaults(), true);
         }
 
         public Options withFirstStart(StartPosition start) {

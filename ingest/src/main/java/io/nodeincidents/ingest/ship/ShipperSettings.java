@@ -1,87 +1,94 @@
 package io.nodeincidents.ingest.ship;
 
+import io.nodeincidents.config.Setting;
+import io.nodeincidents.config.Setting.Importance;
+import io.nodeincidents.config.Setting.Validator;
+import io.nodeincidents.config.SettingsConfigDef;
 import io.nodeincidents.ingest.journal.JournalFilter;
+import io.nodeincidents.ingest.journal.JournalctlInvocation.StartPosition;
 import io.nodeincidents.ingest.produce.EntryProducerConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.config.ConfigDef.Importance;
-import org.apache.kafka.common.config.ConfigDef.Range;
-import org.apache.kafka.common.config.ConfigDef.Type;
 
 /**
  * The shipper's own settings, declared once (name, type, default, valid values, doc): {@code ship --help} prints
- * them, and they come from the {@code --config} file, {@code NODEINCIDENTS_*} environment or {@code -X}.
+ * them, they come from the {@code --config} file, {@code NODEINCIDENTS_*} environment or {@code -X}, and
+ * {@link JournalShipper.Options#defaults()} takes its values from them, so tests run with production defaults.
  */
 public final class ShipperSettings {
 
-    public static final String JOURNALCTL = "ship.journalctl";
-    public static final String HOST = "ship.host";
-    public static final String FILTER_KERNEL = "ship.filter.kernel";
-    public static final String FILTER_IDENTIFIERS = "ship.filter.identifiers";
-    public static final String FILTER_UNITS = "ship.filter.units";
-    public static final String MAX_LINE_BYTES = "ship.max.line.bytes";
-    public static final String MAX_FIELD_BYTES = "ship.max.field.bytes";
-    public static final String MAX_FIELDS_BYTES = "ship.max.fields.bytes";
-    public static final String INFLIGHT_ENTRIES = "ship.inflight.max.entries";
-    public static final String INFLIGHT_BYTES = "ship.inflight.max.bytes";
-    public static final String IDLE_ADVANCE_MS = "ship.cursor.idle.advance.ms";
-    public static final String SAVE_INTERVAL_MS = "ship.cursor.save.interval.ms";
-    public static final String STATUS_INTERVAL_MS = "ship.status.interval.ms";
-    public static final String BACKOFF_MIN_MS = "ship.restart.backoff.min.ms";
-    public static final String BACKOFF_MAX_MS = "ship.restart.backoff.max.ms";
-    public static final String SHUTDOWN_TIMEOUT_MS = "ship.shutdown.timeout.ms";
-    public static final String METRICS_ADDRESS = "ship.metrics.address";
-    public static final String METRICS_PORT = "ship.metrics.port";
+    public static final Setting<String> JOURNALCTL = Setting.string("ship.journalctl", "journalctl",
+            Validator.nonEmpty(), Importance.MEDIUM, "The journalctl binary (run directly, never through a shell).");
+    public static final Setting<String> HOST = Setting.string("ship.host", "", null, Importance.MEDIUM,
+            "Host for entries without _HOSTNAME; empty: this machine's name.");
+    public static final Setting<Boolean> FILTER_KERNEL = Setting.bool("ship.filter.kernel", true, Importance.MEDIUM,
+            "Ship kernel messages (_TRANSPORT=kernel). Ignored with --all.");
+    public static final Setting<List<String>> FILTER_IDENTIFIERS = Setting.list("ship.filter.identifiers",
+            JournalFilter.DEFAULT_IDENTIFIERS, null, Importance.MEDIUM,
+            "SYSLOG_IDENTIFIERs to ship. Ignored with --all.");
+    public static final Setting<List<String>> FILTER_UNITS = Setting.list("ship.filter.units",
+            JournalFilter.DEFAULT_UNITS, null, Importance.MEDIUM,
+            "systemd units (_SYSTEMD_UNIT) to ship. Ignored with --all.");
+    public static final Setting<Integer> MAX_LINE_BYTES = Setting.integer("ship.max.line.bytes", 1024 * 1024,
+            Validator.between(4096, 64 * 1024 * 1024), Importance.LOW,
+            "Longest journalctl JSON line read whole; the rest of a longer one is discarded, the entry"
+                    + " salvaged from what arrived and marked truncated.");
+    public static final Setting<Integer> MAX_FIELD_BYTES = Setting.integer("ship.max.field.bytes", 64 * 1024,
+            Validator.between(256, 512 * 1024), Importance.LOW,
+            "Longest MESSAGE or other field shipped (UTF-8 bytes); longer ones are cut and the entry marked"
+                    + " truncated.");
+    public static final Setting<Integer> MAX_FIELDS_BYTES = Setting.integer("ship.max.fields.bytes", 64 * 1024,
+            Validator.between(0, 512 * 1024), Importance.LOW,
+            "All other fields of one entry together (bytes); fields beyond are dropped, the entry marked"
+                    + " truncated.");
+    public static final Setting<Integer> INFLIGHT_ENTRIES = Setting.integer("ship.inflight.max.entries", 10_000,
+            Validator.between(1, 1_000_000), Importance.MEDIUM,
+            "Entries sent to Kafka and not yet acknowledged, at most: when reached, the shipper stops"
+                    + " reading journalctl (backpressure). Also the most a crash can make repeat.");
+    public static final Setting<Long> INFLIGHT_BYTES = Setting.longInt("ship.inflight.max.bytes",
+            16L * 1024 * 1024, Validator.between(64 * 1024, 1L << 31), Importance.MEDIUM,
+            "Size of those entries (as JSON lines), at most: bounds memory.");
+    public static final Setting<Duration> IDLE_ADVANCE = Setting.millis("ship.cursor.idle.advance.ms",
+            Duration.ofSeconds(5), Validator.atLeast(100), Importance.LOW,
+            "Quiet time after which the cursor moves over entries the filter skipped (after journalctl"
+                    + " confirmed none matches), so a restart does not read them again.");
+    public static final Setting<Duration> SAVE_INTERVAL = Setting.millis("ship.cursor.save.interval.ms",
+            Duration.ofMillis(500), Validator.between(10, 60_000), Importance.LOW,
+            "How often the cursor file is written (atomically, fsynced) when the acknowledged position"
+                    + " moved. A crash repeats at most this much acknowledged work plus what was in flight."
+                    + " Each write costs two fsyncs (about 0.3 ms of CPU, mostly the kernel's): 500 ms keeps"
+                    + " that under 0.1% of a core at a steady rate.");
+    public static final Setting<Duration> STATUS_INTERVAL = Setting.millis("ship.status.interval.ms",
+            Duration.ofMinutes(1), Validator.atLeast(0), Importance.LOW,
+            "How often a one-line status is logged; 0: never.");
+    public static final Setting<Duration> BACKOFF_MIN = Setting.millis("ship.restart.backoff.min.ms",
+            Duration.ofSeconds(1), Validator.between(10, 600_000), Importance.LOW,
+            "First wait before starting journalctl again (or retrying the schema registry); doubles up to"
+                    + " the maximum.");
+    public static final Setting<Duration> BACKOFF_MAX = Setting.millis("ship.restart.backoff.max.ms",
+            Duration.ofSeconds(30), Validator.between(10, 3_600_000), Importance.LOW, "Longest such wait.");
+    public static final Setting<Duration> SHUTDOWN_TIMEOUT = Setting.millis("ship.shutdown.timeout.ms",
+            Duration.ofSeconds(10), Validator.between(0, 600_000), Importance.LOW,
+            "On SIGTERM, how long to wait for entries in flight to be acknowledged before saving the"
+                    + " cursor and exiting (what is not acknowledged is read again at the next start).");
+    public static final Setting<String> METRICS_ADDRESS = Setting.string("ship.metrics.address", "127.0.0.1",
+            Validator.nonEmpty(), Importance.LOW,
+            "Address of the Prometheus endpoint (/metrics, and /cursor with the last saved cursor).");
+    public static final Setting<Integer> METRICS_PORT = Setting.integer("ship.metrics.port", 9464,
+            Validator.between(-1, 65535), Importance.LOW,
+            "Port of the Prometheus endpoint; 0 picks a free one, -1 disables it.");
 
-    public static final ConfigDef DEFINITION = new ConfigDef(EntryProducerConfig.DEFINITION)
-            .define(JOURNALCTL, Type.STRING, "journalctl", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
-                    "The journalctl binary (run directly, never through a shell).")
-            .define(HOST, Type.STRING, "", Importance.MEDIUM,
-                    "Host for entries without _HOSTNAME; empty: this machine's name.")
-            .define(FILTER_KERNEL, Type.BOOLEAN, true, Importance.MEDIUM,
-                    "Ship kernel messages (_TRANSPORT=kernel). Ignored with --all.")
-            .define(FILTER_IDENTIFIERS, Type.LIST, String.join(",", JournalFilter.DEFAULT_IDENTIFIERS),
-                    Importance.MEDIUM, "SYSLOG_IDENTIFIERs to ship. Ignored with --all.")
-            .define(FILTER_UNITS, Type.LIST, String.join(",", JournalFilter.DEFAULT_UNITS), Importance.MEDIUM,
-                    "systemd units (_SYSTEMD_UNIT) to ship. Ignored with --all.")
-            .define(MAX_LINE_BYTES, Type.INT, 1024 * 1024, Range.between(4096, 64 * 1024 * 1024), Importance.LOW,
-                    "Longest journalctl JSON line read whole; the rest of a longer one is discarded, the entry"
-                            + " salvaged from what arrived and marked truncated.")
-            .define(MAX_FIELD_BYTES, Type.INT, 64 * 1024, Range.between(256, 512 * 1024), Importance.LOW,
-                    "Longest MESSAGE or other field shipped (UTF-8 bytes); longer ones are cut and the entry marked"
-                            + " truncated.")
-            .define(MAX_FIELDS_BYTES, Type.INT, 64 * 1024, Range.between(0, 512 * 1024), Importance.LOW,
-                    "All other fields of one entry together (bytes); fields beyond are dropped, the entry marked"
-                            + " truncated.")
-            .define(INFLIGHT_ENTRIES, Type.INT, 10_000, Range.between(1, 1_000_000), Importance.MEDIUM,
-                    "Entries sent to Kafka and not yet acknowledged, at most: when reached, the shipper stops"
-                            + " reading journalctl (backpressure). Also the most a crash can make repeat.")
-            .define(INFLIGHT_BYTES, Type.LONG, 16L * 1024 * 1024, Range.between(64 * 1024, 1L << 31),
-                    Importance.MEDIUM, "Size of those entries (as JSON lines), at most: bounds memory.")
-            .define(IDLE_ADVANCE_MS, Type.LONG, 5000L, Range.atLeast(100), Importance.LOW,
-                    "Quiet time after which the cursor moves over entries the filter skipped (after journalctl"
-                            + " confirmed none matches), so a restart does not read them again.")
-            .define(SAVE_INTERVAL_MS, Type.LONG, 500L, Range.between(10, 60_000), Importance.LOW,
-                    "How often the cursor file is written (atomically, fsynced) when the acknowledged position"
-                            + " moved. A crash repeats at most this much acknowledged work plus what was in flight."
-                            + " Each write costs two fsyncs (about 0.3 ms of CPU, mostly the kernel's): 500 ms keeps"
-                            + " that under 0.1% of a core at a steady rate.")
-            .define(STATUS_INTERVAL_MS, Type.LONG, 60_000L, Range.atLeast(0), Importance.LOW,
-                    "How often a one-line status is logged; 0: never.")
-            .define(BACKOFF_MIN_MS, Type.LONG, 1000L, Range.between(10, 600_000), Importance.LOW,
-                    "First wait before starting journalctl again (or retrying the schema registry); doubles up to"
-                            + " the maximum.")
-            .define(BACKOFF_MAX_MS, Type.LONG, 30_000L, Range.between(10, 3_600_000), Importance.LOW,
-                    "Longest such wait.")
-            .define(SHUTDOWN_TIMEOUT_MS, Type.LONG, 10_000L, Range.between(0, 600_000), Importance.LOW,
-                    "On SIGTERM, how long to wait for entries in flight to be acknowledged before saving the"
-                            + " cursor and exiting (what is not acknowledged is read again at the next start).")
-            .define(METRICS_ADDRESS, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.LOW,
-                    "Address of the Prometheus endpoint (/metrics, and /cursor with the last saved cursor).")
-            .define(METRICS_PORT, Type.INT, 9464, Range.between(-1, 65535), Importance.LOW,
-                    "Port of the Prometheus endpoint; 0 picks a free one, -1 disables it.");
+    /** Everything {@code ship} reads: the producer's settings shared with replay, then the shipper's own. */
+    public static final List<Setting<?>> SETTINGS = Stream.concat(EntryProducerConfig.SETTINGS.stream(),
+            Stream.of(JOURNALCTL, HOST, FILTER_KERNEL, FILTER_IDENTIFIERS, FILTER_UNITS, MAX_LINE_BYTES,
+                    MAX_FIELD_BYTES, MAX_FIELDS_BYTES, INFLIGHT_ENTRIES, INFLIGHT_BYTES, IDLE_ADVANCE, SAVE_INTERVAL,
+                    STATUS_INTERVAL, BACKOFF_MIN, BACKOFF_MAX, SHUTDOWN_TIMEOUT, METRICS_ADDRESS, METRICS_PORT))
+            .toList();
+
+    public static final ConfigDef DEFINITION = SettingsConfigDef.of(SETTINGS);
 
     private final Map<String, Object> values;
 
@@ -94,53 +101,64 @@ public final class ShipperSettings {
         this.values = DEFINITION.parse(settings);
     }
 
+    /** Every setting at its default. */
+    public static ShipperSettings defaults() {
+        return new ShipperSettings(Map.of());
+    }
+
+    /** The value of {@code setting}, as the program uses it. */
+    public <T> T get(Setting<T> setting) {
+        return SettingsConfigDef.value(setting, values.get(setting.name()));
+    }
+
     public String journalctl() {
-        return (String) values.get(JOURNALCTL);
+        return get(JOURNALCTL);
     }
 
     public String host() {
-        return (String) values.get(HOST);
+        return get(HOST);
     }
 
     /** The filter, or every entry when {@code all}. */
-    @SuppressWarnings("unchecked")
     public JournalFilter filter(boolean all) {
         if (all) {
             return JournalFilter.everything();
         }
-        return new JournalFilter(false, (Boolean) values.get(FILTER_KERNEL),
-                (List<String>) values.get(FILTER_IDENTIFIERS), (List<String>) values.get(FILTER_UNITS));
+        return new JournalFilter(false, get(FILTER_KERNEL), get(FILTER_IDENTIFIERS), get(FILTER_UNITS));
+    }
+
+    /** How the shipper behaves with these settings. */
+    public JournalShipper.Options options(StartPosition firstStart, JournalFilter filter, boolean follow) {
+        return new JournalShipper.Options(firstStart, filter, follow, maxLineBytes(), inFlightEntries(),
+                inFlightBytes(), get(IDLE_ADVANCE), get(SAVE_INTERVAL), get(STATUS_INTERVAL), get(BACKOFF_MIN),
+                get(BACKOFF_MAX), get(SHUTDOWN_TIMEOUT));
     }
 
     public int maxLineBytes() {
-        return (Integer) values.get(MAX_LINE_BYTES);
+        return get(MAX_LINE_BYTES);
     }
 
     public int maxFieldBytes() {
-        return (Integer) values.get(MAX_FIELD_BYTES);
+        return get(MAX_FIELD_BYTES);
     }
 
     public int maxFieldsBytes() {
-        return (Integer) values.get(MAX_FIELDS_BYTES);
+        return get(MAX_FIELDS_BYTES);
     }
 
     public int inFlightEntries() {
-        return (Integer) values.get(INFLIGHT_ENTRIES);
+        return get(INFLIGHT_ENTRIES);
     }
 
     public long inFlightBytes() {
-        return (Long) values.get(INFLIGHT_BYTES);
-    }
-
-    public Duration millis(String key) {
-        return Duration.ofMillis((Long) values.get(key));
+        return get(INFLIGHT_BYTES);
     }
 
     public String metricsAddress() {
-        return (String) values.get(METRICS_ADDRESS);
+        return get(METRICS_ADDRESS);
     }
 
     public int metricsPort() {
-        return (Integer) values.get(METRICS_PORT);
+        return get(METRICS_PORT);
     }
 }
