@@ -9,8 +9,6 @@ import io.nodeincidents.ingest.cli.KafkaClientSettings;
 import io.nodeincidents.ingest.produce.EntryProducerConfig;
 import io.nodeincidents.ingest.ship.JournalShipper;
 import io.nodeincidents.ingest.ship.ShipperSettings;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -102,14 +100,5 @@ class SettingTest {
                 .hasMessageContaining("is not an http(s):// URL");
         assertThatThrownBy(() -> EntryProducerConfig.DEFINITION.parse(Map.of("schema.registry.url", "")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("schema.registry.url");
-    }
-
-    @Test
-    void theDeclarationClassesStayFreeOfKafkaTypes() throws Exception {
-        // the domain declares its settings with these: they move to a module without Kafka
-        Path sources = Path.of("src/main/java/io/nodeincidents/config");
-        for (String file : List.of("Setting.java", "ConfigSources.java")) {
-            assertThat(Files.readString(sources.resolve(file))).as(file).doesNotContain("org.apache.kafka");
-        }
     }
 }
