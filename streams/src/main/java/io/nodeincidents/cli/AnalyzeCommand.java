@@ -79,6 +79,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        CommandLogging.apply("analyze");
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         AtomicLong rejected = new AtomicLong();
