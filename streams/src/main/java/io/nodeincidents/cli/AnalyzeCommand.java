@@ -12,6 +12,7 @@ import io.nodeincidents.logs.LogReadException;
 import io.nodeincidents.logs.ReadOptions;
 import io.nodeincidents.logs.ReadResult;
 import io.nodeincidents.logs.RejectedLine;
+import io.nodeincidents.query.IncidentJson;
 import io.nodeincidents.schemas.FleetAlert;
 import io.nodeincidents.schemas.Incident;
 import io.nodeincidents.schemas.JournalEntry;
@@ -162,10 +163,10 @@ public final class AnalyzeCommand implements Callable<Integer> {
         OfflineCorrelation.Result result = OfflineCorrelation.run(entries, rules == null ? Map.of()
                 : Map.of(CorrelatorSettings.RUNTIME_RULES_FILE, rules.toString()));
         for (Incident incident : result.latestRevisions()) {
-            out.println(output == Output.text ? IncidentPrinter.text(incident) : IncidentPrinter.json(incident));
+            out.println(output == Output.text ? IncidentPrinter.text(incident) : IncidentJson.line(incident));
         }
         for (FleetAlert alert : latestAlerts(result.alerts())) {
-            out.print(output == Output.text ? IncidentPrinter.text(alert) : IncidentPrinter.json(alert) + "\n");
+            out.print(output == Output.text ? IncidentPrinter.text(alert) : IncidentJson.line(alert) + "\n");
         }
         out.flush();
         if (rejected.get() > MAX_REJECTS_SHOWN) {
