@@ -9,6 +9,7 @@ import io.nodeincidents.logs.LogFileReader;
 import io.nodeincidents.logs.LogReadException;
 import io.nodeincidents.logs.ReadResult;
 import io.nodeincidents.logs.RejectedLine;
+import io.nodeincidents.query.IncidentJson;
 import io.nodeincidents.schemas.FleetAlert;
 import io.nodeincidents.schemas.Incident;
 import io.nodeincidents.schemas.IncidentStatus;
@@ -75,6 +76,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        CommandLogging.apply("analyze");
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         AtomicLong rejected = new AtomicLong();
@@ -151,7 +153,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
             }
             unresolved.remove(incident.getIncidentId());
             printed[0]++;
-            out.println(output == Output.text ? IncidentPrinter.text(incident) : IncidentPrinter.json(incident));
+            out.println(output == Output.text ? IncidentPrinter.text(incident) : IncidentJson.line(incident));
         };
         // an alert is re-emitted as hosts join it: the last emission of each is printed at the end
         Consumer<FleetAlert> onAlert = alert -> alerts.put(alert.getAlertId(), alert);
@@ -163,7 +165,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
         }
         List<FleetAlert> latest = List.copyOf(alerts.values());
         for (FleetAlert alert : latest) {
-            out.print(output == Output.text ? IncidentPrinter.text(alert) : IncidentPrinter.json(alert) + "\n");
+            out.print(output == Output.text ? IncidentPrinter.text(alert) : IncidentJson.line(alert) + "\n");
         }
         out.flush();
         if (!unresolved.isEmpty()) {

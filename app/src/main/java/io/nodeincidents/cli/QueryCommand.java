@@ -1,5 +1,6 @@
 package io.nodeincidents.cli;
 
+import io.nodeincidents.config.Redaction;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -59,7 +60,7 @@ public final class QueryCommand implements Runnable {
     /** Where the API is and how to print its answers; every query subcommand has them. */
     static final class ApiOptions {
         @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", paramLabel = "URL",
-                description = "The query API (default: ${DEFAULT-VALUE}).")
+                converter = ApiUrl.class, description = "The query API (default: ${DEFAULT-VALUE}).")
         URI url;
 
         @Option(names = "--token", defaultValue = "${env:" + TOKEN_ENV + "}", paramLabel = "TOKEN",
@@ -72,6 +73,26 @@ public final class QueryCommand implements Runnable {
 
         QueryClient client() {
             return new QueryClient(url, Optional.ofNullable(token).filter(t -> !t.isBlank()));
+        }
+    }
+
+    /** An http or https URL with a host: what the API's client can ask, checked before any request. */
+    static final class ApiUrl implements CommandLine.ITypeConverter<URI> {
+        @Override
+        public URI convert(String value) {
+            URI url;
+            try {
+                url = new URI(value.strip());
+            } catch (java.net.URISyntaxException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a URL: " + e.getReason());
+            }
+            String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+            // "localhost:18080" parses as scheme "localhost": say what is missing rather than that scheme is odd
+            if (!(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not an http(s) URL with a host,"
+                        + " e.g. http://127.0.0.1:8080");
+            }
+            return url;
         }
     }
 
@@ -95,10 +116,10 @@ public final class QueryCommand implements Runnable {
                 out.flush();
                 return EXIT_OK;
             } catch (QueryException e) {
-                err.println("query: " + e.getMessage());
+                err.println("query: " + Redaction.text(e.getMessage()));
                 return EXIT_USAGE;
             } catch (QueryClient.Failure e) {
-                err.println("query: " + explain(e));
+                err.println("query: " + Redaction.text(explain(e)));
                 return e.status() == 400 ? EXIT_USAGE : EXIT_FAILED;
             } finally {
                 err.flush();

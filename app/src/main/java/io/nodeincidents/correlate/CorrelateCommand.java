@@ -2,6 +2,7 @@ package io.nodeincidents.correlate;
 
 import io.nodeincidents.config.ConfigSources;
 import io.nodeincidents.config.DocumentedOptions;
+import io.nodeincidents.ingest.cli.CommandLines;
 import io.nodeincidents.ingest.cli.KafkaClientOptions;
 import io.nodeincidents.metrics.CorrelatorMetrics;
 import io.nodeincidents.query.QueryServer;
@@ -31,6 +32,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -84,7 +86,6 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         CorrelatorSettings settings;
         Topics topics;
         Topology topology;
@@ -95,9 +96,7 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
             topics = Topics.from(settings);
             topology = buildTopology(settings, topics, metrics);
         } catch (ConfigSources.ConfigException | ConfigException e) {
-            err.println("correlate: " + oneLine(e.getMessage()));
-            err.flush();
-            return EXIT_CONFIG;
+            throw new CommandLines.CommandFailure(EXIT_CONFIG, CommandLines.describe(e), e);
         }
         Map<String, Object> props = settings.streamsProperties();
         // bound first: a port in use fails the start at once, and a port given as 0 is known before Kafka Streams
@@ -108,11 +107,10 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
             try {
                 server = QueryServer.bind(listen, settings.queryToken(), metrics::scrape, settings.queryLimits());
             } catch (IOException | RuntimeException e) {
-                err.println("correlate: cannot serve the query API on " + settings.queryListenAddress() + ":"
-                        + settings.queryPort() + " (" + CorrelatorSettings.QUERY_LISTEN_ADDRESS + ", "
-                        + CorrelatorSettings.QUERY_PORT + "): " + oneLine(String.valueOf(e.getMessage())));
-                err.flush();
-                return EXIT_FAILED;
+                throw new CommandLines.CommandFailure(EXIT_FAILED, "cannot serve the query API on "
+                        + settings.queryListenAddress() + ":" + settings.queryPort() + " ("
+                        + CorrelatorSettings.QUERY_LISTEN_ADDRESS + ", " + CorrelatorSettings.QUERY_PORT + "): "
+                        + CommandLines.describe(e), e);
             }
             queryAddress = server.address();
             advertise(props, server.address());
@@ -126,11 +124,15 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
                 }
             } catch (ExecutionException | TimeoutException e) {
                 Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-                err.println("correlate: cannot create topics on " + props.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)
-                        + ": " + oneLine(String.valueOf(cause.getMessage())));
-                err.flush();
                 closeApi(server);
-                return EXIT_FAILED;
+                throw new CommandLines.CommandFailure(EXIT_FAILED, "cannot create topics on "
+                        + props.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG) + ": " + CommandLines.describe(cause), cause);
+            } catch (KafkaException e) {
+                // the admin client did not start: bootstrap.servers names no host that resolves, or a bad setting
+                closeApi(server);
+                throw new CommandLines.CommandFailure(hasConfigCause(e) ? EXIT_CONFIG : EXIT_FAILED,
+                        "cannot connect to Kafka at " + props.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG) + ": "
+                                + CommandLines.describe(e), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 closeApi(server);
@@ -148,11 +150,10 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
             Object endpoint = props.get(StreamsConfig.APPLICATION_SERVER_CONFIG);
             self = endpoint == null || String.valueOf(endpoint).isBlank() ? Optional.empty()
                     : Optional.of(HostInfo.buildFromEndpoint(String.valueOf(endpoint)));
-        } catch (ConfigException | org.apache.kafka.streams.errors.StreamsException e) {
+        } catch (KafkaException e) {
+            // StreamsException among them: a client of the application could not be built from the settings
             closeApi(server);
-            err.println("correlate: " + oneLine(e.getMessage()));
-            err.flush();
-            return EXIT_CONFIG;
+            throw new CommandLines.CommandFailure(EXIT_CONFIG, CommandLines.describe(e), e);
         }
         if (server != null) {
             server.start(new StreamsQueryBackend(streams, self, settings.queryToken()));
@@ -206,10 +207,8 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
             }
         }
         if (failure.get() != null || streams.state() == KafkaStreams.State.ERROR) {
-            err.println("correlate: stopped after an error: "
-                    + oneLine(failure.get() == null ? "see the log" : String.valueOf(failure.get())));
-            err.flush();
-            return EXIT_FAILED;
+            throw new CommandLines.CommandFailure(EXIT_FAILED, "stopped after an error: "
+                    + (failure.get() == null ? "see the log" : CommandLines.describe(failure.get())), failure.get());
         }
         out.println("correlate: stopped.");
         out.flush();
@@ -318,7 +317,12 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
         return CorrelatorSettings.DEFINITION;
     }
 
-    private static String oneLine(String message) {
-        return message == null ? "" : message.replace('\n', ' ').replace('\r', ' ');
+    private static boolean hasConfigCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ConfigException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

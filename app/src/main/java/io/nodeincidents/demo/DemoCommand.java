@@ -1,12 +1,15 @@
 package io.nodeincidents.demo;
 
 import io.nodeincidents.broker.LocalKafka;
+import io.nodeincidents.cli.CommandLogging;
 import io.nodeincidents.cli.IncidentPrinter;
 import io.nodeincidents.correlate.CorrelateCommand;
+import io.nodeincidents.config.Redaction;
 import io.nodeincidents.ingest.cli.CommandLines;
 import io.nodeincidents.ingest.cli.KafkaClientSettings;
 import io.nodeincidents.ingest.produce.EntryProducerConfig;
 import io.nodeincidents.ingest.replay.LogReplay;
+import io.nodeincidents.ingest.ship.StopSignals;
 import io.nodeincidents.logs.ReadOptions;
 import io.nodeincidents.registry.SpecificAvroDeserializer;
 import io.nodeincidents.schemas.FleetAlert;
@@ -107,6 +110,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        CommandLogging.apply("demo");
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (writeSamples != null) {
@@ -115,8 +119,37 @@ public final class DemoCommand implements Callable<Integer> {
             }
             return 0;
         }
+        if (serve && queryPort != 0 && !portFree(queryPort)) {
+            // checked before the broker starts: the correlator would find out only after it
+            err.println("demo: --query-port " + queryPort + ": 127.0.0.1:" + queryPort + " is in use; give another"
+                    + " port, or 0 for a free one");
+            return 1;
+        }
+        // SIGTERM and Ctrl-C end the run like stop(): the broker, the correlator and the temporary directories are
+        // closed on the way out and the exit code is 0, where shutdown hooks would race the JVM's exit
+        Runnable restoreSignals = StopSignals.install(() -> {
+            if (stopRequested.getCount() == 0) {
+                Runtime.getRuntime().halt(130); // a second signal: the user does not want to wait for the close
+            }
+            stop();
+        });
         try (TemporaryDirectory work = TemporaryDirectory.create("nodeincidents-demo-")) {
             return run(work.path(), out, err);
+        } finally {
+            restoreSignals.run();
+        }
+    }
+
+    private boolean stopped() {
+        return stopRequested.getCount() == 0;
+    }
+
+    private static boolean portFree(int port) {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+            socket.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+            return true;
+        } catch (java.io.IOException inUse) {
+            return false;
         }
     }
 
@@ -126,7 +159,8 @@ public final class DemoCommand implements Callable<Integer> {
         try (LocalKafka kafka = LocalKafka.start(LocalKafka.Settings.defaults().withBrokerPort(port)
                 .withDefaultPartitions(3))) {
             String bootstrap = kafka.bootstrapServers();
-            out.println("demo: Kafka broker (KRaft, in-process) at " + bootstrap + ", schema registry " + registry);
+            out.println("demo: Kafka broker (KRaft, in-process) at " + bootstrap + ", schema registry "
+                    + Redaction.text(registry));
             out.flush();
 
             CorrelateCommand correlator = new CorrelateCommand();
@@ -142,64 +176,95 @@ public final class DemoCommand implements Callable<Integer> {
                     "-X", CorrelatorSettings.QUERY_PORT + "=" + queryPort)), "demo-correlator");
             app.setDaemon(true);
             app.start();
+            Printer printer = null;
+            try {
+                if (!awaitTopics(bootstrap, List.of(EntryProducerConfig.TOPIC_DEFAULT,
+                        Topics.INCIDENTS_NAME.defaultValue(), Topics.FLEET_ALERTS_NAME.defaultValue()), app)) {
+                    if (stopped()) {
+                        return stoppedEarly(out);
+                    }
+                    if (!app.isAlive()) {
+                        // the correlator said why on stderr (a bad setting, its port taken)
+                        Integer exit = correlatorExit.get();
+                        return exit == null || exit == 0 ? 1 : exit;
+                    }
+                    err.println("demo: the correlator did not create its topics within a minute; see the log above");
+                    return 1;
+                }
+                // subscribed once the topics exist: a subscription made before would learn of them only at its
+                // next metadata refresh, up to metadata.max.age.ms (5 minutes) later
+                printer = new Printer(bootstrap, registry, out);
+                printer.start();
 
-            awaitTopics(bootstrap, List.of(EntryProducerConfig.TOPIC_DEFAULT, Topics.INCIDENTS_NAME.defaultValue(),
-                    Topics.FLEET_ALERTS_NAME.defaultValue()), app);
-            // subscribed once the topics exist: a subscription made before would learn of them only at its next
-            // metadata refresh, up to metadata.max.age.ms (5 minutes) later
-            Printer printer = new Printer(bootstrap, registry, out);
-            printer.start();
-
-            Map<String, Object> producerSettings = new HashMap<>();
-            producerSettings.put(KafkaClientSettings.BOOTSTRAP_SERVERS.name(), bootstrap);
-            producerSettings.put(KafkaClientSettings.SCHEMA_REGISTRY_URL.name(), registry);
-            LogReplay.Summary replayed;
-            try (KafkaProducer<String, JournalEntry> producer =
-                         new KafkaProducer<>(EntryProducerConfig.producerProperties(producerSettings))) {
-                // the hosts' journals merged by time, as a live fleet sends them
-                replayed = new LogReplay(producer, EntryProducerConfig.TOPIC_DEFAULT).replayInterleaved(samples,
-                        ReadOptions.defaults(), rejected -> err.println("demo: rejected " + rejected));
-            }
-            out.println("demo: replayed " + replayed.produced() + " journal entries of " + samples.size()
-                    + " hosts into journal.entries; correlating...");
-            out.flush();
-
-            boolean processed = awaitProcessed(bootstrap, printer, app);
-            printer.summary();
-            if (!processed) {
-                err.println("demo: the correlator did not finish the samples in time; see the log above");
-            }
-            if (serve && processed) {
-                out.println("demo: serving. Ship or replay more into Kafka at " + bootstrap + " with schema registry "
-                        + registry + (registry.startsWith("mock://") ? " (in-process: start the demo with"
-                        + " --schema-registry-url to ship from other processes)" : "")
-                        + "; incidents print here as they are emitted. Ctrl-C stops.");
-                correlator.queryAddress().ifPresent(api -> out.println("demo: query API at http://127.0.0.1:"
-                        + api.getPort() + ", e.g. nodeincidents query incidents"
-                        + (api.getPort() == 8080 ? "" : " --url http://127.0.0.1:" + api.getPort())
-                        + " --host slave-138, or curl 'localhost:" + api.getPort()
-                        + "/incidents?host=slave-138'"));
+                Map<String, Object> producerSettings = new HashMap<>();
+                producerSettings.put(KafkaClientSettings.BOOTSTRAP_SERVERS.name(), bootstrap);
+                producerSettings.put(KafkaClientSettings.SCHEMA_REGISTRY_URL.name(), registry);
+                LogReplay.Summary replayed;
+                try (KafkaProducer<String, JournalEntry> producer =
+                             new KafkaProducer<>(EntryProducerConfig.producerProperties(producerSettings))) {
+                    // the hosts' journals merged by time, as a live fleet sends them
+                    replayed = new LogReplay(producer, EntryProducerConfig.TOPIC_DEFAULT).replayInterleaved(samples,
+                            ReadOptions.defaults(), rejected -> err.println("demo: rejected " + rejected));
+                }
+                out.println("demo: replayed " + replayed.produced() + " journal entries of " + samples.size()
+                        + " hosts into journal.entries; correlating...");
                 out.flush();
-                CountDownLatch forever = stopRequested;
-                Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
-                try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-                    long reported = replayed.produced();
-                    while (!forever.await(10, TimeUnit.SECONDS)) {
-                        long entries = entries(admin);
-                        if (entries != reported) {
-                            out.println("demo: journal.entries now holds " + entries + " entries (+"
-                                    + (entries - reported) + ")");
-                            out.flush();
-                            reported = entries;
+
+                boolean processed = awaitProcessed(bootstrap, printer, app);
+                if (stopped()) {
+                    return stoppedEarly(out);
+                }
+                printer.summary();
+                if (!processed) {
+                    err.println(app.isAlive()
+                            ? "demo: the correlator did not finish the samples in time; see the log above"
+                            : "demo: the correlator stopped before it finished the samples; see above");
+                }
+                if (serve && processed) {
+                    out.println("demo: serving. Ship or replay more into Kafka at " + bootstrap
+                            + " with schema registry " + Redaction.text(registry)
+                            + (registry.startsWith("mock://") ? " (in-process: start the demo with"
+                            + " --schema-registry-url to ship from other processes)" : "")
+                            + "; incidents print here as they are emitted. Ctrl-C stops.");
+                    correlator.queryAddress().ifPresent(api -> out.println("demo: query API at http://127.0.0.1:"
+                            + api.getPort() + ", e.g. nodeincidents query incidents"
+                            + (api.getPort() == 8080 ? "" : " --url http://127.0.0.1:" + api.getPort())
+                            + " --host slave-138, or curl 'localhost:" + api.getPort()
+                            + "/incidents?host=slave-138'"));
+                    out.flush();
+                    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+                        long reported = replayed.produced();
+                        while (!stopRequested.await(10, TimeUnit.SECONDS)) {
+                            long entries = entries(admin);
+                            if (entries != reported) {
+                                out.println("demo: journal.entries now holds " + entries + " entries (+"
+                                        + (entries - reported) + ")");
+                                out.flush();
+                                reported = entries;
+                            }
                         }
                     }
+                    out.println("demo: stopped.");
+                    out.flush();
+                }
+                return processed ? 0 : 1;
+            } finally {
+                // before the broker closes: clients left running would log a connection failure a second until
+                // the JVM exits
+                correlator.stop();
+                app.join(TimeUnit.SECONDS.toMillis(70));
+                if (printer != null) {
+                    printer.stop();
                 }
             }
-            correlator.stop();
-            app.join(TimeUnit.SECONDS.toMillis(70));
-            printer.stop();
-            return processed ? 0 : 1;
         }
+    }
+
+    /** A stop (Ctrl-C, SIGTERM, {@link #stop()}) before the samples were processed: as asked, not a failure. */
+    private static int stoppedEarly(PrintWriter out) {
+        out.println("demo: stopped.");
+        out.flush();
+        return 0;
     }
 
     /** Prints incidents and fleet alerts as the correlator commits them (read_committed), and counts them. */
@@ -327,16 +392,17 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static void awaitTopics(String bootstrap, List<String> topics, Thread app) throws Exception {
+    /** True once {@code topics} exist; false when the correlator stopped, a stop was asked, or a minute passed. */
+    private boolean awaitTopics(String bootstrap, List<String> topics, Thread app) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline && app.isAlive()) {
+            while (System.nanoTime() < deadline && app.isAlive() && !stopped()) {
                 if (admin.listTopics().names().get(10, TimeUnit.SECONDS).containsAll(topics)) {
-                    return;
+                    return true;
                 }
                 Thread.sleep(100);
             }
-            throw new IllegalStateException("the correlator did not create its topics " + topics);
+            return false;
         }
     }
 
@@ -348,7 +414,7 @@ public final class DemoCommand implements Callable<Integer> {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
             long nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (System.nanoTime() < deadline && app.isAlive()) {
+            while (System.nanoTime() < deadline && app.isAlive() && !stopped()) {
                 if (System.nanoTime() > nextReport) {
                     // a demo that takes this long is stuck somewhere: say where
                     spec.commandLine().getErr().println("demo: still waiting: correlator lag " + lag(admin)

@@ -33,6 +33,21 @@ class DemoCommandTest {
     }
 
     @Test
+    void anUnreachableSchemaRegistryEndsTheDemoWithOneLineAndItsPasswordMasked() throws IOException {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        CommandRun demo = run("demo", "--schema-registry-url", "http://user:secret@127.0.0.1:" + closed);
+
+        assertThat(demo.exitCode()).as("%s%n%s", demo.out(), demo.err()).isEqualTo(1);
+        assertThat(demo.err().strip()).doesNotContain("\n").doesNotContain("\tat ")
+                .startsWith("demo: schema registry unavailable: ").contains("127.0.0.1:" + closed);
+        assertThat(demo.out()).contains("schema registry http://user:***@127.0.0.1:" + closed);
+        assertThat(demo.out() + demo.err()).doesNotContain("secret");
+    }
+
+    @Test
     void theDemoFindsTheSeedIncidentsAndNothingOnTheNegativeHosts(@TempDir Path samples) throws IOException {
         CommandRun demo = run("demo");
 

@@ -4,6 +4,7 @@ import static io.nodeincidents.incident.Sizes.clip;
 import static io.nodeincidents.incident.Sizes.kb;
 import static io.nodeincidents.incident.Sizes.plural;
 
+import io.nodeincidents.runtime.PodRef;
 import io.nodeincidents.schemas.AllocationFailure;
 import io.nodeincidents.schemas.AllocationVerdict;
 import io.nodeincidents.schemas.KernelEventKind;

@@ -1,5 +1,6 @@
 package io.nodeincidents.incident;
 
+import io.nodeincidents.runtime.PodRef;
 import io.nodeincidents.schemas.AffectedPod;
 import io.nodeincidents.schemas.Incident;
 import io.nodeincidents.schemas.IncidentStatus;
@@ -179,11 +180,16 @@ public final class IncidentAggregator {
         return kind == RuntimeFailureKind.SANDBOX_FAILURE || kind == RuntimeFailureKind.CONTAINER_START_FAILURE;
     }
 
+    private static AffectedPod affectedPod(PodRef pod) {
+        return AffectedPod.newBuilder().setNamespace(pod.namespace()).setPod(pod.pod()).setPodUid(pod.podUid())
+                .setContainerId(pod.containerId()).build();
+    }
+
     /** Builds the emitted record for an incident at a revision. */
     static Incident toIncident(OpenIncident incident, IncidentStatus status, int revision) {
         List<AffectedPod> pods = new ArrayList<>(incident.affectedPods().size());
         for (PodRef pod : incident.affectedPods()) {
-            pods.add(pod.toAvro());
+            pods.add(affectedPod(pod));
         }
         return Incident.newBuilder()
                 .setIncidentId(incident.incidentId())

@@ -1,5 +1,6 @@
 package io.nodeincidents.incident;
 
+import io.nodeincidents.runtime.PodRef;
 import io.nodeincidents.schemas.EvidenceRef;
 import io.nodeincidents.schemas.IncidentCause;
 import io.nodeincidents.schemas.KernelEventKind;

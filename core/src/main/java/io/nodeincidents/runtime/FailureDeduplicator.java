@@ -80,16 +80,16 @@ public final class FailureDeduplicator {
                 String ns = slash > 0 ? ref.substring(0, slash) : null;
                 String name = slash > 0 ? ref.substring(slash + 1) : ref;
                 if (PodRef.isName(name) && (ns == null || PodRef.isName(ns))) {
-                    pod = new PodRef(name, ns, null);
+                    pod = new PodRef(ns, name, null, null);
                 }
             }
         } else if (message.contains("PodSandboxMetadata{")) {
             pod = PodRef.find(message, java.util.Map.of());
         }
-        if (pod == null || pod.name() == null) {
+        if (pod == null || pod.pod() == null) {
             return state;
         }
-        return new Open(state.failures(), pod.name(), pod.namespace(), timeMicros, state.memoryTrouble(),
+        return new Open(state.failures(), pod.pod(), pod.namespace(), timeMicros, state.memoryTrouble(),
                 state.memoryTroubleAtMicros());
     }
 

@@ -2,12 +2,57 @@ package io.nodeincidents.runtime;
 
 import java.util.Map;
 
-/** Pod name, namespace and uid as far as a line tells them; any part may be null. */
-record PodRef(String name, String namespace, String uid) {
+/**
+ * A pod, as far as the evidence names it: a runtime or kubelet line usually names namespace and pod ({@link #find}),
+ * an OOM kill only the pod UID and container id decoded from its memory cgroup path. Any part may be null.
+ *
+ * @param namespace   pod namespace, or null
+ * @param pod         pod name, or null
+ * @param podUid      pod UID, or null
+ * @param containerId container or sandbox id, or null
+ */
+public record PodRef(String namespace, String pod, String podUid, String containerId) {
 
-    static final PodRef NONE = new PodRef(null, null, null);
+    static final PodRef NONE = new PodRef(null, null, null, null);
     private static final int MAX_NAME = 253;
     private static final int MAX_NAMESPACE = 63;
+
+    /** True when two references name the same pod (same UID, same namespace/name, or same container). */
+    public boolean sameAs(PodRef other) {
+        if (podUid != null && podUid.equals(other.podUid)) {
+            return true;
+        }
+        if (pod != null && pod.equals(other.pod) && java.util.Objects.equals(namespace, other.namespace)) {
+            return true;
+        }
+        return podUid == null && pod == null && containerId != null && containerId.equals(other.containerId);
+    }
+
+    /** True when the reference names nothing at all (then it is not worth listing). */
+    public boolean isEmpty() {
+        return namespace == null && pod == null && podUid == null && containerId == null;
+    }
+
+    /** How a person refers to the pod: namespace/name, else the UID, else the container id. */
+    public String label() {
+        if (pod != null) {
+            return namespace == null ? pod : namespace + "/" + pod;
+        }
+        if (podUid != null) {
+            return "pod " + podUid;
+        }
+        return containerId == null ? "?" : "container " + shortId(containerId);
+    }
+
+    /** A container id as people write it: its first 12 characters. */
+    public static String shortId(String id) {
+        return id.length() > 12 ? id.substring(0, 12) : id;
+    }
+
+    /** What a line names: pod, namespace and uid; a line's container id is read apart from the pod. */
+    private static PodRef named(String pod, String namespace, String podUid) {
+        return new PodRef(namespace, pod, podUid, null);
+    }
 
     /**
      * Finds the pod in a line, most specific form first: containerd's {@code PodSandboxMetadata{Name:,Uid:,Namespace:}},
@@ -30,7 +75,7 @@ record PodRef(String name, String namespace, String uid) {
             int slash = structured.indexOf('/');
             String uid = fields.get("podUID");
             if (slash > 0 && isName(structured, slash + 1, structured.length(), MAX_NAME)) {
-                return new PodRef(structured.substring(slash + 1), structured.substring(0, slash),
+                return named(structured.substring(slash + 1), structured.substring(0, slash),
                         uid != null && isUid(uid, 0) ? uid : null);
             }
         }
@@ -44,7 +89,7 @@ record PodRef(String name, String namespace, String uid) {
         }
         String quoted = afterQuote(full, "for pod \"");
         if (quoted != null) {
-            return new PodRef(quoted, null, null);
+            return named(quoted, null, null);
         }
         int at = full.indexOf("pod/");
         if (at >= 0 && (at == 0 || full.charAt(at - 1) == ' ')) {
@@ -53,7 +98,7 @@ record PodRef(String name, String namespace, String uid) {
                 end++;
             }
             if (end > at + 4) {
-                return new PodRef(full.substring(at + 4, end), null, null);
+                return named(full.substring(at + 4, end), null, null);
             }
         }
         return NONE;
@@ -87,7 +132,7 @@ record PodRef(String name, String namespace, String uid) {
                 }
             }
         }
-        return name == null ? null : new PodRef(name, ns, uid);
+        return name == null ? null : named(name, ns, uid);
     }
 
     /**
@@ -122,7 +167,7 @@ record PodRef(String name, String namespace, String uid) {
             for (int u = 2; u < n; u++) {
                 // a static pod's "uid" is the 32-hex hash of its manifest
                 if ((parts[u].length() == 36 && isUid(parts[u], 0)) || (parts[u].length() == 32 && RuntimeFailureClassifier.isHex(parts[u], 0, 32))) {
-                    return new PodRef(parts[u - 2], parts[u - 1], parts[u]);
+                    return named(parts[u - 2], parts[u - 1], parts[u]);
                 }
             }
         }
@@ -142,7 +187,7 @@ record PodRef(String name, String namespace, String uid) {
             }
             int under = s.lastIndexOf('_', end);
             if (under > from && under < end - 1 && s.indexOf('_', from) == under) {
-                return new PodRef(s.substring(from, under), s.substring(under + 1, end), null);
+                return named(s.substring(from, under), s.substring(under + 1, end), null);
             }
         }
         return null;
@@ -169,7 +214,7 @@ record PodRef(String name, String namespace, String uid) {
             if (nameStart == under) {
                 continue;
             }
-            return new PodRef(s.substring(nameStart, under), s.substring(nsStart, open), s.substring(open + 1, open + 37));
+            return named(s.substring(nameStart, under), s.substring(nsStart, open), s.substring(open + 1, open + 37));
         }
         return null;
     }

@@ -1,28 +1,52 @@
 package io.nodeincidents.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.nodeincidents.cli.IncidentPrinter;
 import io.nodeincidents.schemas.Incident;
 import io.nodeincidents.schemas.KernelMemoryEvent;
 import io.nodeincidents.schemas.RuntimeFailureEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * The API's JSON: an incident is its Avro record as {@code analyze} prints it ({@link IncidentPrinter#tree}); the
- * list shows it without the bulky evidence; an event is its record with where it came from.
+ * The JSON of incidents, fleet alerts and events, defined here with the API that serves it: a record is its Avro
+ * record as plain JSON ({@link #tree}), which {@code analyze} prints too ({@link #line}); the list shows an incident
+ * without the bulky evidence; an event is its record with where it came from.
  */
-final class IncidentJson {
+public final class IncidentJson {
 
     /** What the list leaves out: {@code GET /incidents/{id}} has them. */
     static final List<String> EVIDENCE_FIELDS = List.of("kernelEvents", "runtimeFailures", "evidence");
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private IncidentJson() {
     }
 
+    /** The record (an incident, a fleet alert, an event) as one line of plain JSON: unions unwrapped, enums as names. */
+    public static String line(SpecificRecord record) {
+        try {
+            return JSON.writeValueAsString(tree(record));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot render " + record.getSchema().getName() + " as JSON", e);
+        }
+    }
+
+    /** The record as the JSON object {@link #line} prints, the API serves and embeds. */
+    public static ObjectNode tree(SpecificRecord record) {
+        try {
+            // Avro's own rendering is JSON for these records (no bytes fields); re-parsing checks it
+            return (ObjectNode) JSON.readTree(record.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot render " + record.getSchema().getName() + " as JSON", e);
+        }
+    }
+
     static ObjectNode full(Incident incident) {
-        return IncidentPrinter.tree(incident);
+        return tree(incident);
     }
 
     static ObjectNode summary(JsonNode full) {
@@ -36,7 +60,7 @@ final class IncidentJson {
      * {@code "runtime"} first.
      */
     static ObjectNode event(SpecificRecord event) {
-        ObjectNode node = IncidentPrinter.tree(event);
+        ObjectNode node = tree(event);
         ObjectNode out = node.objectNode();
         out.put("source", event instanceof KernelMemoryEvent ? "kernel" : "runtime");
         out.setAll(node);

@@ -1,5 +1,6 @@
 package io.nodeincidents.ingest.cli;
 
+import io.nodeincidents.config.Redaction;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.HashMap;
@@ -55,7 +56,7 @@ final class KafkaProbe {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            err.println("ship: cannot ask Kafka at " + servers + ": " + e.getMessage());
+            err.println("ship: cannot ask Kafka at " + servers + ": " + Redaction.text(e.getMessage()));
         } finally {
             if (admin != null) {
                 admin.close(Duration.ZERO); // the probe's call may still be in flight: do not wait for it

@@ -1,5 +1,6 @@
 package io.nodeincidents.ingest.cli;
 
+import io.nodeincidents.config.Redaction;
 import io.nodeincidents.config.DocumentedOptions;
 import io.nodeincidents.config.ConfigSources;
 import io.nodeincidents.ingest.produce.EntryProducerConfig;
@@ -61,7 +62,7 @@ public final class ReplayCommand implements Callable<Integer>, DocumentedOptions
             settings = kafka.settings(System.getenv());
             EntryProducerConfig.DEFINITION.parse(settings);
         } catch (ConfigSources.ConfigException | org.apache.kafka.common.config.ConfigException e) {
-            err.println("replay: " + e.getMessage());
+            err.println("replay: " + Redaction.text(e.getMessage()));
             return 2;
         }
         ReadOptions options = reading.readOptions();

@@ -1,5 +1,6 @@
 package io.nodeincidents.ingest.cli;
 
+import io.nodeincidents.config.Redaction;
 import io.nodeincidents.config.ConfigSources;
 import io.nodeincidents.config.DocumentedOptions;
 import io.nodeincidents.ingest.cursor.CursorStore;
@@ -81,7 +82,7 @@ public final class ShipCommand implements Callable<Integer>, DocumentedOptions {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ShipCommand()).execute(args));
+        System.exit(CommandLines.create(new ShipCommand()).execute(args));
     }
 
     @Override
@@ -95,7 +96,7 @@ public final class ShipCommand implements Callable<Integer>, DocumentedOptions {
             ship = new ShipperSettings(settings);
             filter = ship.filter(all);
         } catch (ConfigSources.ConfigException | ConfigException | IllegalArgumentException e) {
-            err.println("ship: " + e.getMessage());
+            err.println("ship: " + Redaction.text(e.getMessage()));
             return 2;
         }
         if (filter.matchesNothing()) {

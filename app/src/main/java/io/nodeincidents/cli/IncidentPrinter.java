@@ -1,13 +1,9 @@
 package io.nodeincidents.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nodeincidents.schemas.AffectedPod;
 import io.nodeincidents.schemas.FleetAlert;
 import io.nodeincidents.schemas.FleetHost;
 import io.nodeincidents.schemas.Incident;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,11 +11,11 @@ import java.util.stream.Collectors;
 
 /**
  * Incidents and fleet alerts for people: a short readable block per incident (what {@code demo} and
- * {@code analyze --output text} print), or one JSON object per line ({@code analyze}'s default).
+ * {@code analyze --output text} print). Their JSON ({@code analyze}'s default) is the query API's,
+ * {@link io.nodeincidents.query.IncidentJson}.
  */
 public final class IncidentPrinter {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_PODS_SHOWN = 6;
 
     private IncidentPrinter() {
@@ -57,25 +53,6 @@ public final class IncidentPrinter {
         }
         return String.format("FLEET %s on %d hosts, %s .. %s: %s%n", alert.getCause(), alert.getHostCount(),
                 time(alert.getWindowStartMicros()), time(alert.getWindowEndMicros()), String.join(", ", hosts));
-    }
-
-    /** The record as one line of plain JSON (unions unwrapped, enums as names). */
-    public static String json(org.apache.avro.specific.SpecificRecord record) {
-        try {
-            return JSON.writeValueAsString(tree(record));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot render " + record.getSchema().getName() + " as JSON", e);
-        }
-    }
-
-    /** The record as a JSON object, the one {@link #json} prints (the query API serves and embeds it). */
-    public static ObjectNode tree(org.apache.avro.specific.SpecificRecord record) {
-        try {
-            // Avro's own rendering is JSON for these records (no bytes fields); re-parsing checks it
-            return (ObjectNode) JSON.readTree(record.toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot render " + record.getSchema().getName() + " as JSON", e);
-        }
     }
 
     private static String pod(AffectedPod pod) {
