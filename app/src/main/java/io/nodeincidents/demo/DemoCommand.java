@@ -9,7 +9,7 @@ import io.nodeincidents.ingest.cli.CommandLines;
 import io.nodeincidents.ingest.cli.KafkaClientSettings;
 import io.nodeincidents.ingest.produce.EntryProducerConfig;
 import io.nodeincidents.ingest.replay.LogReplay;
-import io.nodeincidents.ingest.ship.StopSignals;
+import io.nodeincidents.process.StopSignals;
 import io.nodeincidents.logs.ReadOptions;
 import io.nodeincidents.registry.SpecificAvroDeserializer;
 import io.nodeincidents.schemas.FleetAlert;
