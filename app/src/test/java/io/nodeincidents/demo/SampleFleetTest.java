@@ -4,15 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nodeincidents.events.NodeEvent;
 import io.nodeincidents.events.OfflineAnalysis;
-import io.nodeincidents.kernel.AllocationFailure;
-import io.nodeincidents.kernel.OomKill;
-import io.nodeincidents.kernel.SlabFailure;
+import io.nodeincidents.kernel.AllocationFailureReport;
+import io.nodeincidents.kernel.OomKillReport;
+import io.nodeincidents.kernel.SlabFailureReport;
 import io.nodeincidents.kernel.memory.Verdict;
 import io.nodeincidents.logs.LogFormat;
 import io.nodeincidents.logs.ReadOptions;
 import io.nodeincidents.logs.RejectedLine;
 import io.nodeincidents.runtime.RuntimeFailure;
-import io.nodeincidents.runtime.RuntimeFailureKind;
+import io.nodeincidents.runtime.FailureKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,15 +56,15 @@ class SampleFleetTest {
     void theThreeCentosHostsShowFragmentationInNfConntrackAndFailedSandboxes() {
         for (String host : List.of("slave-138", "slave-139", "slave-141")) {
             List<NodeEvent> events = byHost.get(host);
-            assertThat(kernel(events, AllocationFailure.class)).as(host).singleElement().satisfies(alloc -> {
+            assertThat(kernel(events, AllocationFailureReport.class)).as(host).singleElement().satisfies(alloc -> {
                 assertThat(alloc.order()).isEqualTo(6);
                 assertThat(alloc.verdict()).isEqualTo(Verdict.FRAGMENTATION);
                 assertThat(alloc.context().kernelVersion()).isEqualTo("3.10.0-514.el7.x86_64");
                 assertThat(alloc.context().host()).isEqualTo(host);
             });
-            assertThat(kernel(events, SlabFailure.class)).as(host).hasSize(1);
+            assertThat(kernel(events, SlabFailureReport.class)).as(host).hasSize(1);
             List<RuntimeFailure> sandboxes = runtime(events).stream()
-                    .filter(f -> f.kind() == RuntimeFailureKind.SANDBOX_FAILURE).toList();
+                    .filter(f -> f.kind() == FailureKind.SANDBOX_FAILURE).toList();
             assertThat(sandboxes).as(host).isNotEmpty().allSatisfy(f -> {
                 assertThat(f.memoryRelated()).isTrue();
                 assertThat(f.namespace()).isEqualTo("prod");
@@ -76,7 +76,7 @@ class SampleFleetTest {
 
     @Test
     void theUbuntuHostShowsTheMemcgOomOfTheJvm() {
-        assertThat(kernel(byHost.get("ip-10-1-2-125"), OomKill.class)).singleElement().satisfies(oom -> {
+        assertThat(kernel(byHost.get("ip-10-1-2-125"), OomKillReport.class)).singleElement().satisfies(oom -> {
             assertThat(oom.victim().pid()).isEqualTo(26675);
             assertThat(oom.victim().rssKb()).isEqualTo(258_308L);
         });

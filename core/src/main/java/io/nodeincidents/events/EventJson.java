@@ -2,14 +2,14 @@ package io.nodeincidents.events;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.nodeincidents.kernel.AllocationFailure;
+import io.nodeincidents.kernel.AllocationFailureReport;
 import io.nodeincidents.kernel.KernelReport;
-import io.nodeincidents.kernel.OomKill;
+import io.nodeincidents.kernel.OomKillReport;
 import io.nodeincidents.kernel.ReportContext;
-import io.nodeincidents.kernel.SlabFailure;
+import io.nodeincidents.kernel.SlabFailureReport;
 import io.nodeincidents.kernel.memory.Verdict;
-import io.nodeincidents.kernel.memory.ZoneState;
-import io.nodeincidents.kernel.oom.OomConstraint;
+import io.nodeincidents.kernel.memory.ZoneCounters;
+import io.nodeincidents.kernel.oom.OomScope;
 import io.nodeincidents.kernel.oom.TaskTableSummary;
 import io.nodeincidents.logs.LineRef;
 import io.nodeincidents.runtime.RuntimeFailure;
@@ -71,13 +71,13 @@ public final class EventJson {
         out.put("kernelVersion", context.kernelVersion());
         out.put("comm", context.comm());
         out.put("pid", context.pid());
-        if (report instanceof AllocationFailure failure) {
+        if (report instanceof AllocationFailureReport failure) {
             out.put("order", failure.order());
             out.put("gfpMask", failure.gfp() == null ? null : failure.gfp().printed());
             out.put("gfpFlags", failure.gfp() == null ? List.of() : failure.gfp().flags());
             Map<String, Object> largest = new LinkedHashMap<>();
             List<Map<String, Object>> zones = new ArrayList<>();
-            for (ZoneState zone : failure.zones()) {
+            for (ZoneCounters zone : failure.zones()) {
                 String name = largest.containsKey(zone.zone()) && zone.node() != null
                         ? "Node" + zone.node() + "/" + zone.zone() : zone.zone();
                 if (zone.largestFreeOrder() != null) {
@@ -97,8 +97,8 @@ public final class EventJson {
             out.put("verdict", failure.verdict() == Verdict.UNDETERMINED ? null : failure.verdict().name());
             out.put("verdictReason", failure.verdictReason());
             out.put("zones", zones);
-        } else if (report instanceof OomKill oom) {
-            out.put("constraint", oom.constraint() == OomConstraint.UNKNOWN ? null : oom.constraint().name());
+        } else if (report instanceof OomKillReport oom) {
+            out.put("constraint", oom.constraint() == OomScope.UNKNOWN ? null : oom.constraint().name());
             out.put("victimPid", oom.victim() == null ? null : oom.victim().pid());
             out.put("victimComm", oom.victim() == null ? null : oom.victim().comm());
             out.put("victimRssKb", oom.victim() == null ? null : oom.victim().rssKb());
@@ -133,7 +133,7 @@ public final class EventJson {
             out.put("largestTaskRssKb", table.largest() == null ? null : table.largest().rssKb());
             out.put("tasksOutweighingVictim", listed && table.victimRssKb() != null ? table.outweighingVictim() : null);
             out.put("tasksAtScoreFloor", listed ? table.tasksAtFloor() : null);
-        } else if (report instanceof SlabFailure slab) {
+        } else if (report instanceof SlabFailureReport slab) {
             out.put("cache", slab.cache());
             out.put("errorCode", slab.errorCode());
             out.put("form", slab.form().name());

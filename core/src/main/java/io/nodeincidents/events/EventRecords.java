@@ -1,11 +1,13 @@
 package io.nodeincidents.events;
 
-import io.nodeincidents.kernel.AllocationFailure;
+import io.nodeincidents.kernel.oom.OomScope;
+import io.nodeincidents.runtime.FailureKind;
+import io.nodeincidents.kernel.AllocationFailureReport;
 import io.nodeincidents.kernel.KernelReport;
-import io.nodeincidents.kernel.OomKill;
+import io.nodeincidents.kernel.OomKillReport;
 import io.nodeincidents.kernel.ReportContext;
-import io.nodeincidents.kernel.SlabFailure;
-import io.nodeincidents.kernel.memory.ZoneState;
+import io.nodeincidents.kernel.SlabFailureReport;
+import io.nodeincidents.kernel.memory.ZoneCounters;
 import io.nodeincidents.kernel.oom.TaskTableSummary;
 import io.nodeincidents.logs.LineRef;
 import io.nodeincidents.runtime.RuntimeFailure;
@@ -56,7 +58,7 @@ public final class EventRecords {
                 .setEvidence(evidence(context.host(), context.realtimeMicros(), distinct(context.firstLine(),
                         context.lastLine())))
                 .setSummary(report.summary());
-        if (report instanceof AllocationFailure failure) {
+        if (report instanceof AllocationFailureReport failure) {
             builder.setAllocation(io.nodeincidents.schemas.AllocationFailure.newBuilder()
                     .setOrder(failure.order())
                     .setGfpMask(failure.gfp() == null ? null : failure.gfp().printed())
@@ -64,9 +66,9 @@ public final class EventRecords {
                     .setZones(failure.zones().stream().map(EventRecords::zone).toList())
                     .setVerdict(verdict(failure.verdict()))
                     .build());
-        } else if (report instanceof OomKill oom) {
+        } else if (report instanceof OomKillReport oom) {
             builder.setOom(oom(oom));
-        } else if (report instanceof SlabFailure slab) {
+        } else if (report instanceof SlabFailureReport slab) {
             builder.setSlab(io.nodeincidents.schemas.SlabFailure.newBuilder()
                     .setCache(slab.cache())
                     .setErrorCode(slab.errorCode())
@@ -76,7 +78,7 @@ public final class EventRecords {
         return builder.build();
     }
 
-    private static io.nodeincidents.schemas.OomKill oom(OomKill oom) {
+    private static io.nodeincidents.schemas.OomKill oom(OomKillReport oom) {
         io.nodeincidents.schemas.OomKill.Builder b = io.nodeincidents.schemas.OomKill.newBuilder()
                 .setConstraint(constraint(oom.constraint()))
                 .setGfpMask(oom.gfp() == null ? null : oom.gfp().printed())
@@ -142,7 +144,7 @@ public final class EventRecords {
         };
     }
 
-    static OomConstraint constraint(io.nodeincidents.kernel.oom.OomConstraint constraint) {
+    static OomConstraint constraint(OomScope constraint) {
         return switch (constraint) {
             case MEMCG -> OomConstraint.MEMCG;
             case GLOBAL -> OomConstraint.GLOBAL;
@@ -152,7 +154,7 @@ public final class EventRecords {
         };
     }
 
-    static RuntimeFailureKind kind(io.nodeincidents.runtime.RuntimeFailureKind kind) {
+    static RuntimeFailureKind kind(FailureKind kind) {
         return switch (kind) {
             case SANDBOX_FAILURE -> RuntimeFailureKind.SANDBOX_FAILURE;
             case CONTAINER_START_FAILURE -> RuntimeFailureKind.CONTAINER_START_FAILURE;
@@ -161,16 +163,16 @@ public final class EventRecords {
     }
 
     public static KernelEventKind kind(KernelReport report) {
-        if (report instanceof AllocationFailure) {
+        if (report instanceof AllocationFailureReport) {
             return KernelEventKind.ALLOC_FAILURE;
         }
-        if (report instanceof OomKill) {
+        if (report instanceof OomKillReport) {
             return KernelEventKind.OOM_KILL;
         }
         return KernelEventKind.SLAB_FAILURE;
     }
 
-    private static io.nodeincidents.schemas.ZoneState zone(ZoneState zone) {
+    private static io.nodeincidents.schemas.ZoneState zone(ZoneCounters zone) {
         return io.nodeincidents.schemas.ZoneState.newBuilder()
                 .setNode(zone.node())
                 .setZone(zone.zone())

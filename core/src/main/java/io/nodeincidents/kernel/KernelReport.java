@@ -5,7 +5,7 @@ package io.nodeincidents.kernel;
  * into one event. Produced by {@link KernelReportAssembler}; the streaming topology and offline {@code analyze}
  * map these to their own output types.
  */
-public sealed interface KernelReport permits AllocationFailure, OomKill, SlabFailure {
+public sealed interface KernelReport permits AllocationFailureReport, OomKillReport, SlabFailureReport {
 
     /** What every kernel report shares: where and when it was printed, by which task, doing what. */
     ReportContext context();

@@ -1,6 +1,6 @@
 package io.nodeincidents.kernel;
 
-import io.nodeincidents.kernel.oom.OomConstraint;
+import io.nodeincidents.kernel.oom.OomScope;
 import io.nodeincidents.kernel.oom.OomTaskTable;
 
 /**
@@ -43,7 +43,7 @@ final class OomLines {
     }
 
     /** The 4.19+ one-line summary; task, pid and uid are null when the line was cut before them. */
-    record Summary(OomConstraint constraint, String oomMemcg, String taskMemcg, String task, Integer pid, Long uid) {
+    record Summary(OomScope constraint, String oomMemcg, String taskMemcg, String task, Integer pid, Long uid) {
     }
 
     /** The kill named by {@code line}, or null (also for "Killed process N (x) sharing same memory"). */
@@ -235,7 +235,7 @@ final class OomLines {
             return null;
         }
         String s = line.length() - at > MAX_TEXT ? line.substring(at, at + MAX_TEXT) : line.substring(at);
-        OomConstraint constraint = OomConstraint.fromKernel(KernelLines.field(s, "constraint=", ","));
+        OomScope constraint = OomScope.fromKernel(KernelLines.field(s, "constraint=", ","));
         // ",task=%s,pid=%d,uid=%d" ends the line; the comm may hold commas, so it is found from the end
         int pidAt = -1;
         int pidEnd = -1;
@@ -305,21 +305,21 @@ final class OomLines {
      * The constraint a kill or selection message names: the message is the kernel's own choice of words per
      * constraint, so "Out of memory" (any case) is system-wide even on kernels that printed no constraint.
      */
-    static OomConstraint constraintOf(String message) {
+    static OomScope constraintOf(String message) {
         if (message == null) {
             return null;
         }
         if (message.contains("Memory cgroup out of memory")) {
-            return OomConstraint.MEMCG;
+            return OomScope.MEMCG;
         }
         if (message.contains("(MPOL_BIND)")) {
-            return OomConstraint.MEMORY_POLICY;
+            return OomScope.MEMORY_POLICY;
         }
         if (message.contains("No available memory in cpuset")) {
-            return OomConstraint.CPUSET;
+            return OomScope.CPUSET;
         }
         if (isOutOfMemory(message)) {
-            return OomConstraint.GLOBAL;
+            return OomScope.GLOBAL;
         }
         return null;
     }

@@ -6,7 +6,7 @@ import io.nodeincidents.kernel.memory.MemInfo;
 import io.nodeincidents.kernel.memory.VerdictRule;
 import io.nodeincidents.kernel.memory.ZoneStates;
 import io.nodeincidents.kernel.oom.OomCandidate;
-import io.nodeincidents.kernel.oom.OomConstraint;
+import io.nodeincidents.kernel.oom.OomScope;
 import io.nodeincidents.kernel.oom.OomTask;
 import io.nodeincidents.kernel.oom.OomTaskTable;
 import io.nodeincidents.kernel.oom.OomVictim;
@@ -162,14 +162,14 @@ final class ReportDecoder {
     }
 
     /** A failure of which only the header was printed (or kept): its pid when a task line names its comm. */
-    private static AllocationFailure headerOnly(PendingReport p, Headers.Allocation h, List<KernelLines.TaskLine> tasks) {
+    private static AllocationFailureReport headerOnly(PendingReport p, Headers.Allocation h, List<KernelLines.TaskLine> tasks) {
         KernelLines.TaskLine t = task(tasks, h.comm());
         String version = tasks.isEmpty() ? null : tasks.get(0).kernelVersion();
         ReportContext ctx = new ReportContext(p.host(), p.bootId(), p.firstRealtimeMicros(), p.firstMonotonicMicros(),
                 version, h.comm(), t == null ? null : t.pid(), List.of(), PointsAt.UNKNOWN, p.firstLine(),
                 p.firstLine(), 1, ReportEnd.NEXT_REPORT);
         VerdictRule.Assessment a = VerdictRule.assess(h.order(), h.gfp(), List.of());
-        return new AllocationFailure(ctx, h.order(), h.gfp(), h.nodemask(), h.cpuset(), h.memsAllowed(), null,
+        return new AllocationFailureReport(ctx, h.order(), h.gfp(), h.nodemask(), h.cpuset(), h.memsAllowed(), null,
                 List.of(), a.verdict(), a.reason());
     }
 
@@ -196,7 +196,7 @@ final class ReportDecoder {
         return null;
     }
 
-    private static AllocationFailure allocation(PendingReport p, ReportEnd end, Headers.Allocation h) {
+    private static AllocationFailureReport allocation(PendingReport p, ReportEnd end, Headers.Allocation h) {
         String cpuset = h.cpuset();
         String mems = h.memsAllowed();
         ZoneStates zones = new ZoneStates();
@@ -209,7 +209,7 @@ final class ReportDecoder {
             }
         }
         VerdictRule.Assessment a = VerdictRule.assess(h.order(), h.gfp(), zones.zones());
-        return new AllocationFailure(context(p, end, h.comm()), h.order(), h.gfp(), h.nodemask(), cpuset, mems,
+        return new AllocationFailureReport(context(p, end, h.comm()), h.order(), h.gfp(), h.nodemask(), cpuset, mems,
                 memInfo, zones.zones(), a.verdict(), a.reason());
     }
 
@@ -235,12 +235,12 @@ final class ReportDecoder {
         return seen ? new MemInfo(counters) : null;
     }
 
-    private static OomKill oom(PendingReport p, ReportEnd end) {
+    private static OomKillReport oom(PendingReport p, ReportEnd end) {
         Headers.Oom h = p.headerSeen() ? Headers.oom(p.lines().get(0)) : null;
         boolean memcgHint = false;
         boolean globalHint = false;
-        OomConstraint killedSays = null;
-        OomConstraint candidateSays = null;
+        OomScope killedSays = null;
+        OomScope candidateSays = null;
         String taskPath = null;
         String oomPath = null;
         Long usage = null;
@@ -320,19 +320,19 @@ final class ReportDecoder {
             }
         }
         ReportContext ctx = context(p, end, h == null ? null : h.comm());
-        OomConstraint constraint = summary == null ? OomConstraint.UNKNOWN : summary.constraint();
-        if (constraint == OomConstraint.UNKNOWN) {
+        OomScope constraint = summary == null ? OomScope.UNKNOWN : summary.constraint();
+        if (constraint == OomScope.UNKNOWN) {
             // no summary (before 4.19): the memcg lines, else the words the kill or selection was printed with
             boolean memcgTrace = ctx.callTrace().contains("mem_cgroup_out_of_memory");
-            constraint = memcgHint || memcgTrace ? OomConstraint.MEMCG
+            constraint = memcgHint || memcgTrace ? OomScope.MEMCG
                     : killedSays != null ? killedSays
                     : candidateSays != null ? candidateSays
-                    : globalHint ? OomConstraint.GLOBAL : OomConstraint.UNKNOWN;
+                    : globalHint ? OomScope.GLOBAL : OomScope.UNKNOWN;
         }
         List<OomTask> rows = table.rows();
         OomVictim victim = killed != null ? victim(killed, rows)
                 : summary != null && summary.pid() != null ? victim(summary, rows) : null;
-        return new OomKill(ctx, constraint, h == null ? null : h.gfp(), h == null ? null : h.order(),
+        return new OomKillReport(ctx, constraint, h == null ? null : h.gfp(), h == null ? null : h.order(),
                 h == null ? null : h.oomScoreAdj(), MemcgPath.parse(taskPath), MemcgPath.parse(oomPath), usage,
                 limit, failcnt, candidate, victim, rows.size() > MAX_TASKS ? rows.subList(0, MAX_TASKS) : rows,
                 memInfo(p.lines(), new ZoneStates()));
@@ -393,9 +393,9 @@ final class ReportDecoder {
         return out;
     }
 
-    private static SlabFailure slab(PendingReport p, ReportEnd end) {
+    private static SlabFailureReport slab(PendingReport p, ReportEnd end) {
         String first = p.lines().get(0);
-        SlabFailure.Form form;
+        SlabFailureReport.Form form;
         String cache = null;
         Integer error = null;
         GfpMask gfp = null;
@@ -404,10 +404,10 @@ final class ReportDecoder {
         Integer bufferSize = null;
         Integer defaultOrder = null;
         Integer minOrder = null;
-        List<SlabFailure.NodeUsage> nodes = new ArrayList<>();
+        List<SlabFailureReport.NodeUsage> nodes = new ArrayList<>();
         switch (p.kind()) {
             case SLAB_CACHE_CREATE -> {
-                form = SlabFailure.Form.KMEM_CACHE_CREATE;
+                form = SlabFailureReport.Form.KMEM_CACHE_CREATE;
                 Matcher m = KMEM_CACHE_CREATE.matcher(first);
                 if (m.find()) {
                     cache = m.group(1);
@@ -415,11 +415,11 @@ final class ReportDecoder {
                 }
             }
             case NF_CONN_CACHE -> {
-                form = SlabFailure.Form.NF_CONN_CACHE;
+                form = SlabFailureReport.Form.NF_CONN_CACHE;
                 cache = "nf_conn";
             }
             default -> {
-                form = SlabFailure.Form.SLUB_ALLOCATION;
+                form = SlabFailureReport.Form.SLUB_ALLOCATION;
                 Matcher m = SLUB_HEADER.matcher(first);
                 if (m.find()) {
                     slubNode = Integer.valueOf(m.group(1));
@@ -444,13 +444,13 @@ final class ReportDecoder {
                     }
                     Matcher n = SLUB_NODE.matcher(line);
                     if (n.lookingAt() && nodes.size() < 64) {
-                        nodes.add(new SlabFailure.NodeUsage(Integer.parseInt(n.group(1)), Long.parseLong(n.group(2)),
+                        nodes.add(new SlabFailureReport.NodeUsage(Integer.parseInt(n.group(1)), Long.parseLong(n.group(2)),
                                 Long.parseLong(n.group(3)), Long.parseLong(n.group(4))));
                     }
                 }
             }
         }
-        return new SlabFailure(context(p, end, null), form, cache, error, gfp, slubNode, objectSize, bufferSize,
+        return new SlabFailureReport(context(p, end, null), form, cache, error, gfp, slubNode, objectSize, bufferSize,
                 defaultOrder, minOrder, nodes);
     }
 

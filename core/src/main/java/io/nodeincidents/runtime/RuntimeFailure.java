@@ -28,7 +28,7 @@ import java.util.Objects;
 public record RuntimeFailure(
         String host,
         Long timeMicros,
-        RuntimeFailureKind kind,
+        FailureKind kind,
         RuntimeComponent component,
         boolean memoryRelated,
         String pod,
@@ -56,7 +56,7 @@ public record RuntimeFailure(
     }
 
     /** A failure read from the lines {@code refs}, each counted once. */
-    public RuntimeFailure(String host, Long timeMicros, RuntimeFailureKind kind, RuntimeComponent component,
+    public RuntimeFailure(String host, Long timeMicros, FailureKind kind, RuntimeComponent component,
                           boolean memoryRelated, String pod, String namespace, String podUid, String containerId,
                           String errorText, List<LineRef> refs) {
         this(host, timeMicros, kind, component, memoryRelated, pod, namespace, podUid, containerId, errorText, refs,

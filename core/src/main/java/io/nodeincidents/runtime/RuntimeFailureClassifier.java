@@ -80,7 +80,7 @@ public final class RuntimeFailureClassifier {
     }
 
     private Optional<RuntimeFailure> failureIn(LogLine line, String m) {
-        RuntimeFailureKind kind = kindOf(m);
+        FailureKind kind = kindOf(m);
         if (kind == null) {
             return Optional.empty();
         }
@@ -88,7 +88,7 @@ public final class RuntimeFailureClassifier {
         int body = klogBodyStart(m);
         Map<String, String> fields = EscapedText.logfmt(m, body);
         String full = EscapedText.unescapeFully(m);
-        boolean memory = kind == RuntimeFailureKind.CONTAINER_OOM_KILLED || showsMemoryTrouble(full);
+        boolean memory = kind == FailureKind.CONTAINER_OOM_KILLED || showsMemoryTrouble(full);
         PodRef pod = PodRef.find(full, fields);
         String containerId = containerId(m, fields);
         String error = errorText(m, body, fields, kind);
@@ -106,7 +106,7 @@ public final class RuntimeFailureClassifier {
     }
 
     /** The kind the first matching rule gives, or null (no rule, or a look-alike rule). */
-    RuntimeFailureKind kindOf(String m) {
+    FailureKind kindOf(String m) {
         RuntimeRules.Rule rule = rules.ruleFor(m);
         return rule == null ? null : rule.kind();
     }
@@ -203,7 +203,7 @@ public final class RuntimeFailureClassifier {
     }
 
     /** The innermost error, unescaped, whitespace-normalised, at most {@link #MAX_ERROR_CHARS} chars. */
-    static String errorText(String m, int body, Map<String, String> fields, RuntimeFailureKind kind) {
+    static String errorText(String m, int body, Map<String, String> fields, FailureKind kind) {
         String source = fields.get("error");
         if (source == null) {
             source = fields.get("err");
@@ -222,7 +222,7 @@ public final class RuntimeFailureClassifier {
         }
         String text = innermost(normalise(EscapedText.unescapeFully(source)));
         if (text.isEmpty()) {
-            text = kind == RuntimeFailureKind.CONTAINER_OOM_KILLED ? "OOMKilled" : normalise(m);
+            text = kind == FailureKind.CONTAINER_OOM_KILLED ? "OOMKilled" : normalise(m);
         }
         if (text.length() > MAX_ERROR_CHARS) {
             text = "..." + text.substring(text.length() - (MAX_ERROR_CHARS - 3));

@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * The single-line runtime and kubelet patterns, as data: which lines report which {@link RuntimeFailureKind}, which
+ * The single-line runtime and kubelet patterns, as data: which lines report which {@link FailureKind}, which
  * look-alikes report none, what in an error chain is evidence of memory trouble, and which journal identifiers and
  * units belong to which {@link RuntimeComponent}. The bundled file ({@value #BUNDLED}) is the default; an operator's
  * file extends it (new rules are tried first) or overrides it (a rule with a bundled rule's name replaces it,
@@ -49,7 +49,7 @@ public final class RuntimeRules {
     private static volatile RuntimeRules bundled;
 
     /** A rule that decides what a line reports: a failure kind, or (kind null) that it reports none. */
-    public record Rule(String name, RuntimeFailureKind kind, Needles contains, Needles alsoContains,
+    public record Rule(String name, FailureKind kind, Needles contains, Needles alsoContains,
                        Needles notContains, Pattern regex) {
 
         boolean matches(String line) {
@@ -214,12 +214,12 @@ public final class RuntimeRules {
     private static Rule rule(JsonNode node, String where) {
         checkKeys(node, RULE_KEYS, where);
         String kindText = text(node, "kind", where, true);
-        RuntimeFailureKind kind;
+        FailureKind kind;
         if (kindText.equals("NONE")) {
             kind = null;
         } else {
             try {
-                kind = RuntimeFailureKind.valueOf(kindText);
+                kind = FailureKind.valueOf(kindText);
             } catch (IllegalArgumentException e) {
                 throw new RuntimeRulesException(where + ": unknown kind \"" + kindText + "\"; expected one of "
                         + "SANDBOX_FAILURE, CONTAINER_START_FAILURE, CONTAINER_OOM_KILLED, or NONE for a look-alike");

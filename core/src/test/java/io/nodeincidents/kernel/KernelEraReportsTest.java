@@ -2,7 +2,7 @@ package io.nodeincidents.kernel;
 
 import io.nodeincidents.kernel.memcg.ContainerRuntime;
 import io.nodeincidents.kernel.memory.Verdict;
-import io.nodeincidents.kernel.oom.OomConstraint;
+import io.nodeincidents.kernel.oom.OomScope;
 import io.nodeincidents.kernel.oom.OomVictim;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +17,7 @@ class KernelEraReportsTest {
     void rhel6AtomicFailureWithEveryZoneUnderMinIsExhaustion() {
         List<KernelReport> reports = KernelFixtures.assemble("era-2.6-rhel6-atomic-exhaustion.log", "db-12");
 
-        AllocationFailure a = (AllocationFailure) reports.get(0);
+        AllocationFailureReport a = (AllocationFailureReport) reports.get(0);
         assertThat(reports).hasSize(1);
         assertThat(a.context().comm()).isEqualTo("java");
         assertThat(a.context().pid()).isEqualTo(2345);
@@ -37,9 +37,9 @@ class KernelEraReportsTest {
 
     @Test
     void rhel6FullMemcgReportKeepsTheVictimAndTheTableRss() {
-        OomKill kill = (OomKill) KernelFixtures.assemble("era-2.6-rhel6-memcg-full.log", "tdocker-1").get(0);
+        OomKillReport kill = (OomKillReport) KernelFixtures.assemble("era-2.6-rhel6-memcg-full.log", "tdocker-1").get(0);
 
-        assertThat(kill.constraint()).isEqualTo(OomConstraint.MEMCG);
+        assertThat(kill.constraint()).isEqualTo(OomScope.MEMCG);
         assertThat(kill.context().comm()).isEqualTo("node");
         assertThat(kill.context().pid()).isEqualTo(40437);
         assertThat(kill.context().kernelVersion()).isEqualTo("2.6.32-431.el6.x86_64");
@@ -60,7 +60,7 @@ class KernelEraReportsTest {
 
     @Test
     void rhel7KubepodsCgroupfsGivesPodAndContainer() {
-        OomKill kill = (OomKill) KernelFixtures.assemble("era-3.10-rhel7-memcg-kubepods-cgroupfs.log", "n7").get(0);
+        OomKillReport kill = (OomKillReport) KernelFixtures.assemble("era-3.10-rhel7-memcg-kubepods-cgroupfs.log", "n7").get(0);
 
         assertThat(kill.context().kernelVersion()).isEqualTo("3.10.0-957.el7.x86_64");
         assertThat(kill.context().pid()).isEqualTo(30412);
@@ -79,11 +79,11 @@ class KernelEraReportsTest {
         List<KernelReport> reports = KernelFixtures.assemble("era-4.19-debian-memcg-systemd-docker.log", "w3");
 
         assertThat(reports).as("oom_reaper after the kill is not another report").hasSize(1);
-        OomKill kill = (OomKill) reports.get(0);
+        OomKillReport kill = (OomKillReport) reports.get(0);
         assertThat(kill.gfp().printed()).isEqualTo("0x6000c0");
         assertThat(kill.gfp().flags()).containsExactly("GFP_KERNEL");
         assertThat(kill.oomScoreAdj()).isEqualTo(999);
-        assertThat(kill.constraint()).isEqualTo(OomConstraint.MEMCG);
+        assertThat(kill.constraint()).isEqualTo(OomScope.MEMCG);
         assertThat(kill.podUid()).isEqualTo("0f4e3c4a-1b2c-4d5e-8f90-a1b2c3d4e5f6");
         assertThat(kill.taskMemcg().qosClass()).isEqualTo("besteffort");
         assertThat(kill.containerId()).isEqualTo("4d1c0b9a8f7e6d5c4b3a29180f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6");
@@ -99,7 +99,7 @@ class KernelEraReportsTest {
 
     @Test
     void ubuntu515CgroupV2Containerd() {
-        OomKill kill = (OomKill) KernelFixtures.assemble("era-5.15-ubuntu-memcg-v2-containerd.log", "ip").get(0);
+        OomKillReport kill = (OomKillReport) KernelFixtures.assemble("era-5.15-ubuntu-memcg-v2-containerd.log", "ip").get(0);
 
         assertThat(kill.context().kernelVersion()).isEqualTo("5.15.0-1051-aws");
         assertThat(kill.taskMemcg().runtime()).isEqualTo(ContainerRuntime.CONTAINERD);
@@ -118,7 +118,7 @@ class KernelEraReportsTest {
         List<KernelReport> reports = KernelFixtures.assemble("era-5.10-debian-unshare-fragmentation.log", "g");
 
         assertThat(reports).as("'0 pages hwpoisoned' after the natural end is ignored").hasSize(1);
-        AllocationFailure a = (AllocationFailure) reports.get(0);
+        AllocationFailureReport a = (AllocationFailureReport) reports.get(0);
         assertThat(a.context().comm()).isEqualTo("runc:[1:CHILD]");
         assertThat(a.gfp().printed()).isEqualTo("0x40dc0");
         assertThat(a.gfp().flags()).containsExactly("GFP_KERNEL", "__GFP_COMP", "__GFP_ZERO");
@@ -135,7 +135,7 @@ class KernelEraReportsTest {
 
     @Test
     void el10AtomicRxOnASmallVmIsExhaustion() {
-        AllocationFailure a = (AllocationFailure) KernelFixtures.assemble("era-6.12-atomic-rx-exhaustion.log", "e")
+        AllocationFailureReport a = (AllocationFailureReport) KernelFixtures.assemble("era-6.12-atomic-rx-exhaustion.log", "e")
                 .get(0);
 
         assertThat(a.context().comm()).isEqualTo("kworker/u16:2");
@@ -151,9 +151,9 @@ class KernelEraReportsTest {
 
     @Test
     void ubuntu68GlobalOomUsesTheSixXTaskTable() {
-        OomKill kill = (OomKill) KernelFixtures.assemble("era-6.8-global-oom.log", "bare-1").get(0);
+        OomKillReport kill = (OomKillReport) KernelFixtures.assemble("era-6.8-global-oom.log", "bare-1").get(0);
 
-        assertThat(kill.constraint()).isEqualTo(OomConstraint.GLOBAL);
+        assertThat(kill.constraint()).isEqualTo(OomScope.GLOBAL);
         assertThat(kill.oomMemcg()).isNull();
         assertThat(kill.taskMemcg().path()).isEqualTo("/user.slice/user-0.slice/session-3.scope");
         assertThat(kill.containerId()).isNull();
@@ -173,11 +173,11 @@ class KernelEraReportsTest {
                 "[ 2211]    27  2211   912345   200000   1       0             0 mysqld",
                 "Out of memory: Kill process 2211 (mysqld) score 901 or sacrifice child",
                 "Killed process 2211 (mysqld)");
-        OomKill kill = (OomKill) assembleLines(lines).get(0);
+        OomKillReport kill = (OomKillReport) assembleLines(lines).get(0);
 
         assertThat(kill.victim().rssKb()).isEqualTo(800000L);
         assertThat(kill.victim().rssSource()).isEqualTo(OomVictim.RssSource.TASK_TABLE);
-        assertThat(kill.constraint()).isEqualTo(OomConstraint.GLOBAL);
+        assertThat(kill.constraint()).isEqualTo(OomScope.GLOBAL);
     }
 
     static List<KernelReport> assembleLines(List<String> messages) {

@@ -1,7 +1,7 @@
 package io.nodeincidents.kernel;
 
 import io.nodeincidents.kernel.memory.Verdict;
-import io.nodeincidents.kernel.oom.OomConstraint;
+import io.nodeincidents.kernel.oom.OomScope;
 import io.nodeincidents.logs.LineRef;
 import io.nodeincidents.logs.LogLine;
 import org.junit.jupiter.api.Test;
@@ -62,11 +62,11 @@ class KernelReportAssemblerTest {
                 "Out of memory: Killed process 4242 (postgres) total-vm:912300kB, anon-rss:801200kB, file-rss:1000kB, shmem-rss:2000kB, UID:26 pgtables:1800kB oom_score_adj:0",
                 "oom_reaper: reaped process 4242 (postgres), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB"));
 
-        assertThat(reports).singleElement().isInstanceOfSatisfying(OomKill.class, k -> {
+        assertThat(reports).singleElement().isInstanceOfSatisfying(OomKillReport.class, k -> {
             assertThat(k.victim().pid()).isEqualTo(4242);
             assertThat(k.victim().rssKb()).isEqualTo(804200L);
             assertThat(k.victim().uid()).isEqualTo(26L);
-            assertThat(k.constraint()).isEqualTo(OomConstraint.GLOBAL);
+            assertThat(k.constraint()).isEqualTo(OomScope.GLOBAL);
             assertThat(k.context().comm()).isNull();
             assertThat(k.context().end()).isEqualTo(ReportEnd.NATURAL_END);
         });
@@ -96,7 +96,7 @@ class KernelReportAssemblerTest {
         // each header gets the pid of the task line that names it, not the first one printed
         assertThat(reports.get(0).context().pid()).isEqualTo(100);
         assertThat(reports.get(1).context().pid()).isEqualTo(101);
-        assertThat(((AllocationFailure) reports.get(1)).zone("Normal")).isNotNull();
+        assertThat(((AllocationFailureReport) reports.get(1)).zone("Normal")).isNotNull();
     }
 
     @Test
@@ -193,7 +193,7 @@ class KernelReportAssemblerTest {
 
         assertThat(maxKept).isLessThanOrEqualTo(KernelReportAssembler.DEFAULT_MAX_LINES + 16);
         assertThat(p).isNull();
-        assertThat(out).singleElement().isInstanceOfSatisfying(OomKill.class, k -> {
+        assertThat(out).singleElement().isInstanceOfSatisfying(OomKillReport.class, k -> {
             assertThat(k.victim().pid()).isEqualTo(1500);
             assertThat(k.candidate().pid()).isEqualTo(1500);
             assertThat(k.context().end()).isEqualTo(ReportEnd.NATURAL_END);
@@ -213,7 +213,7 @@ class KernelReportAssemblerTest {
                 " [<ffffffffa03719e1>] nf_conntrack_init_net+0x101/0x250 [nf_conntrack]",
                 "Unable to create nf_conn slab cache"));
 
-        assertThat(reports).singleElement().isInstanceOfSatisfying(SlabFailure.class, s -> {
+        assertThat(reports).singleElement().isInstanceOfSatisfying(SlabFailureReport.class, s -> {
             assertThat(s.cache()).isEqualTo("nf_conntrack_ffff8803eef66180");
             assertThat(s.errorCode()).isEqualTo(-12);
             assertThat(s.context().kernelVersion()).isEqualTo("3.10.0-514.el7.x86_64");
@@ -225,8 +225,8 @@ class KernelReportAssemblerTest {
     @Test
     void aLoneNfConnLineIsASlabFailure() {
         assertThat(assembleLines(List.of("Unable to create nf_conn slab cache"))).singleElement()
-                .isInstanceOfSatisfying(SlabFailure.class, s -> {
-                    assertThat(s.form()).isEqualTo(SlabFailure.Form.NF_CONN_CACHE);
+                .isInstanceOfSatisfying(SlabFailureReport.class, s -> {
+                    assertThat(s.form()).isEqualTo(SlabFailureReport.Form.NF_CONN_CACHE);
                     assertThat(s.cache()).isEqualTo("nf_conn");
                 });
     }
@@ -245,16 +245,16 @@ class KernelReportAssemblerTest {
                 "  node 0: slabs: 10, objs: 320, free: 0"));
 
         assertThat(reports).hasSize(2);
-        SlabFailure old = (SlabFailure) reports.get(0);
-        assertThat(old.form()).isEqualTo(SlabFailure.Form.SLUB_ALLOCATION);
+        SlabFailureReport old = (SlabFailureReport) reports.get(0);
+        assertThat(old.form()).isEqualTo(SlabFailureReport.Form.SLUB_ALLOCATION);
         assertThat(old.cache()).isEqualTo("kmalloc-256");
         assertThat(old.gfp().printed()).isEqualTo("0x20");
         assertThat(old.slubNode()).isEqualTo(-1);
         assertThat(old.defaultOrder()).isEqualTo(1);
-        assertThat(old.nodes()).extracting(SlabFailure.NodeUsage::slabs).containsExactly(2204L, 1100L);
+        assertThat(old.nodes()).extracting(SlabFailureReport.NodeUsage::slabs).containsExactly(2204L, 1100L);
         assertThat(old.context().end()).isEqualTo(ReportEnd.NATURAL_END);
         assertThat(old.context().lineCount()).isEqualTo(4);
-        SlabFailure recent = (SlabFailure) reports.get(1);
+        SlabFailureReport recent = (SlabFailureReport) reports.get(1);
         assertThat(recent.gfp().flags()).containsExactly("GFP_ATOMIC");
         assertThat(recent.cache()).isEqualTo("skbuff_head_cache");
         assertThat(recent.nodes()).hasSize(1);
@@ -271,8 +271,8 @@ class KernelReportAssemblerTest {
         List<KernelReport> fromMany = assembler.assembleAll(separate);
 
         assertThat(fromOne).hasSize(2);
-        AllocationFailure a = (AllocationFailure) fromOne.get(0);
-        AllocationFailure b = (AllocationFailure) fromMany.get(0);
+        AllocationFailureReport a = (AllocationFailureReport) fromOne.get(0);
+        AllocationFailureReport b = (AllocationFailureReport) fromMany.get(0);
         assertThat(a.verdict()).isEqualTo(Verdict.FRAGMENTATION);
         assertThat(a.zones()).isEqualTo(b.zones());
         assertThat(a.memInfo()).isEqualTo(b.memInfo());
@@ -307,7 +307,7 @@ class KernelReportAssemblerTest {
                         "0x10c0d0", List.of()));
         for (Case c : cases) {
             assertThat(assembleLines(List.of(c.line()))).as(c.line()).singleElement()
-                    .isInstanceOfSatisfying(AllocationFailure.class, a -> {
+                    .isInstanceOfSatisfying(AllocationFailureReport.class, a -> {
                         assertThat(a.context().comm()).isEqualTo(c.comm());
                         assertThat(a.order()).isEqualTo(c.order());
                         assertThat(a.gfp().printed()).isEqualTo(c.mode());

@@ -1,6 +1,6 @@
 package io.nodeincidents.kernel;
 
-import io.nodeincidents.kernel.oom.OomConstraint;
+import io.nodeincidents.kernel.oom.OomScope;
 import io.nodeincidents.kernel.oom.OomVictim;
 import io.nodeincidents.logs.LogLine;
 import org.junit.jupiter.api.Test;
@@ -23,42 +23,42 @@ class KernelShapesTest {
 
     @Test
     void aSummaryAloneIsOneKillWithItsVictimAndConstraint() {
-        record Case(String line, OomConstraint constraint, int pid, String comm) {
+        record Case(String line, OomScope constraint, int pid, String comm) {
         }
         List<Case> cases = List.of(
                 new Case("oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=aegis,mems_allowed=0,global_oom,"
                         + "task_memcg=/system.slice/docker-00748bf4e957f82c239a1db8a88579059b7d40c7b5fbd3f43617d31d3f646f12.scope,"
-                        + "task=java,pid=7134,uid=1000", OomConstraint.GLOBAL, 7134, "java"),
+                        + "task=java,pid=7134,uid=1000", OomScope.GLOBAL, 7134, "java"),
                 new Case("oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=" + CID + ",mems_allowed=0,"
                         + "oom_memcg=/docker/428406e4f18a/kubelet/kubepods/pod1788d98a-0700-426a-8701-2312e4cc2163,"
                         + "task_memcg=/docker/428406e4f18a/kubelet/kubepods/pod1788d98a-0700-426a-8701-2312e4cc2163/" + CID
-                        + ",task=uwsgi,pid=11638,uid=0", OomConstraint.MEMCG, 11638, "uwsgi"),
+                        + ",task=uwsgi,pid=11638,uid=0", OomScope.MEMCG, 11638, "uwsgi"),
                 new Case("oom-kill:constraint=CONSTRAINT_CPUSET,nodemask=(null),cpuset=test,mems_allowed=0,global_oom,"
                         + "task_memcg=/user.slice/user-0.slice/session-4.scope,task=memkiller,pid=1968,uid=0",
-                        OomConstraint.CPUSET, 1968, "memkiller"),
+                        OomScope.CPUSET, 1968, "memkiller"),
                 new Case("oom-kill:constraint=CONSTRAINT_MEMORY_POLICY,nodemask=1,cpuset=/,mems_allowed=0-1,global_oom,"
-                        + "task_memcg=/,task=numa-hog,pid=42,uid=0", OomConstraint.MEMORY_POLICY, 42, "numa-hog"),
+                        + "task_memcg=/,task=numa-hog,pid=42,uid=0", OomScope.MEMORY_POLICY, 42, "numa-hog"),
                 // odd comms: spaces, colons, brackets, commas, parentheses
                 new Case("oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,"
                         + "oom_memcg=/user.slice/user-1000.slice/user@1000.service/app.slice,"
                         + "task_memcg=/user.slice/user-1000.slice/user@1000.service/app.slice/app-firefox.scope,"
-                        + "task=Web Content,pid=3201,uid=1000", OomConstraint.MEMCG, 3201, "Web Content"),
+                        + "task=Web Content,pid=3201,uid=1000", OomScope.MEMCG, 3201, "Web Content"),
                 new Case("oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/a,"
-                        + "task_memcg=/a,task=runc:[2:INIT],pid=9,uid=0", OomConstraint.MEMCG, 9, "runc:[2:INIT]"),
+                        + "task_memcg=/a,task=runc:[2:INIT],pid=9,uid=0", OomScope.MEMCG, 9, "runc:[2:INIT]"),
                 new Case("oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,"
-                        + "task_memcg=/,task=a,b,pid=10,uid=0", OomConstraint.GLOBAL, 10, "a,b"),
+                        + "task_memcg=/,task=a,b,pid=10,uid=0", OomScope.GLOBAL, 10, "a,b"),
                 new Case("oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0-1,global_oom,"
                         + "task_memcg=/user.slice/user-0.slice/user@0.service/init.scope,task=(sd-pam),pid=4503,uid=0",
-                        OomConstraint.GLOBAL, 4503, "(sd-pam)"),
+                        OomScope.GLOBAL, 4503, "(sd-pam)"),
                 // a prefix a reader left in front (here a journal host elided as "...")
                 new Case("... kernel: oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=cri-containerd-"
                         + CID + ".scope,mems_allowed=0-1,oom_memcg=/lxc.payload....-lxc/kubepods.slice,"
                         + "task_memcg=/lxc.payload.ny2g2r5hh3-lxc/kubepods.slice/kubepods-burstable.slice/"
                         + "kubepods-burstable-podeded8c65_6e8e_4c6e_a889_3e427565c740.slice/cri-containerd-" + CID
-                        + ".scope,task=pt_main_thread,pid=461754,uid=0", OomConstraint.MEMCG, 461754, "pt_main_thread"));
+                        + ".scope,task=pt_main_thread,pid=461754,uid=0", OomScope.MEMCG, 461754, "pt_main_thread"));
         for (Case c : cases) {
             assertThat(assembleLines(List.of(c.line()))).as(c.line()).singleElement()
-                    .isInstanceOfSatisfying(OomKill.class, k -> {
+                    .isInstanceOfSatisfying(OomKillReport.class, k -> {
                         assertThat(k.constraint()).isEqualTo(c.constraint());
                         assertThat(k.victim().pid()).isEqualTo(c.pid());
                         assertThat(k.victim().comm()).isEqualTo(c.comm());
@@ -68,7 +68,7 @@ class KernelShapesTest {
 
     @Test
     void aSummaryKeepsItsMemcgPathsWhateverTheyHold() {
-        OomKill k = (OomKill) assembleLines(List.of(
+        OomKillReport k = (OomKillReport) assembleLines(List.of(
                 "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=x,mems_allowed=0,"
                         + "oom_memcg=/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-burstable.slice/"
                         + "kubelet-kubepods-burstable-pod1788d98a_0700_426a_8701_2312e4cc2163.slice,"
@@ -79,17 +79,17 @@ class KernelShapesTest {
         assertThat(k.containerId()).isEqualTo(CID);
         assertThat(k.podUid()).isEqualTo("1788d98a-0700-426a-8701-2312e4cc2163");
         assertThat(k.taskMemcg().qosClass()).isEqualTo("burstable");
-        OomKill odd = (OomKill) assembleLines(List.of("oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=x,"
+        OomKillReport odd = (OomKillReport) assembleLines(List.of("oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=x,"
                 + "mems_allowed=0,oom_memcg=/odd,dir,task_memcg=/odd,dir/with space,task=sh,pid=1,uid=0")).get(0);
         assertThat(odd.oomMemcg().path()).isEqualTo("/odd,dir");
         assertThat(odd.taskMemcg().path()).isEqualTo("/odd,dir/with space");
         // wrapped after a comma by a mail client and joined again with a space
-        OomKill joined = (OomKill) assembleLines(List.of("oom-kill:constraint=CONSTRAINT_CPUSET,nodemask=(null),"
+        OomKillReport joined = (OomKillReport) assembleLines(List.of("oom-kill:constraint=CONSTRAINT_CPUSET,nodemask=(null),"
                 + "cpuset=test,mems_allowed=0,global_oom, task_memcg=/user.slice/user-0.slice/session-4.scope,"
                 + "task=memkiller,pid=1968,uid=0")).get(0);
         assertThat(joined.taskMemcg().path()).isEqualTo("/user.slice/user-0.slice/session-4.scope");
         assertThat(joined.oomMemcg()).isNull();
-        OomKill cut = (OomKill) assembleLines(List.of("oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,"
+        OomKillReport cut = (OomKillReport) assembleLines(List.of("oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,"
                 + "mems_allowed=0,oom_memcg=/kubepods/pod1, task_memcg=/kubepods/pod1/abc,ta")).get(0);
         assertThat(cut.oomMemcg().path()).isEqualTo("/kubepods/pod1");
         assertThat(cut.taskMemcg().path()).isEqualTo("/kubepods/pod1/abc");
@@ -105,15 +105,15 @@ class KernelShapesTest {
                 List.of("[   65.470256]", head, tail), List.of(head.substring(0, 150), head.substring(150), tail),
                 List.of(head + tail.substring(0, tail.length() - 9) + " " + tail.substring(tail.length() - 9)))) {
             assertThat(assembleLines(lines)).as(lines.toString()).singleElement()
-                    .isInstanceOfSatisfying(OomKill.class, k -> {
-                        assertThat(k.constraint()).isEqualTo(OomConstraint.MEMCG);
+                    .isInstanceOfSatisfying(OomKillReport.class, k -> {
+                        assertThat(k.constraint()).isEqualTo(OomScope.MEMCG);
                         assertThat(k.victim().pid()).isEqualTo(26675);
                         assertThat(k.victim().comm()).isEqualTo("java");
                     });
         }
         // cut for good: still one kill, with what the text says
-        assertThat(assembleLines(List.of(head))).singleElement().isInstanceOfSatisfying(OomKill.class, k -> {
-            assertThat(k.constraint()).isEqualTo(OomConstraint.MEMCG);
+        assertThat(assembleLines(List.of(head))).singleElement().isInstanceOfSatisfying(OomKillReport.class, k -> {
+            assertThat(k.constraint()).isEqualTo(OomScope.MEMCG);
             assertThat(k.victim()).isNull();
         });
     }
@@ -133,56 +133,56 @@ class KernelShapesTest {
                         + "shmem-rss:0kB, UID:0 pgtables:12kB oom_score_adj:0"));
 
         assertThat(reports).hasSize(2);
-        OomKill first = (OomKill) reports.get(0);
+        OomKillReport first = (OomKillReport) reports.get(0);
         assertThat(first.victim().pid()).isEqualTo(11638);
         assertThat(first.victim().rssKb()).isEqualTo(76320L * 4);
         assertThat(first.victim().rssSource()).isEqualTo(OomVictim.RssSource.TASK_TABLE);
         // 4.19-5.0 could still sacrifice a child after the summary named its parent: the kill line is the victim
-        OomKill second = (OomKill) reports.get(1);
+        OomKillReport second = (OomKillReport) reports.get(1);
         assertThat(second.victim().pid()).isEqualTo(501);
         assertThat(second.victim().comm()).isEqualTo("python3");
-        assertThat(second.constraint()).isEqualTo(OomConstraint.GLOBAL);
+        assertThat(second.constraint()).isEqualTo(OomScope.GLOBAL);
     }
 
     // ---- OOM: kill and selection lines of every era ----
 
     @Test
     void killLinesOfEveryEraNameTheVictimAndTheConstraintTheyWerePrintedWith() {
-        record Case(String line, int pid, String comm, OomConstraint constraint) {
+        record Case(String line, int pid, String comm, OomScope constraint) {
         }
         List<Case> cases = List.of(
-                new Case("Out of Memory: Killed process 6179 (nautilus).", 6179, "nautilus", OomConstraint.GLOBAL),
-                new Case("Out of memory: Killed process 1848 (named).", 1848, "named", OomConstraint.GLOBAL),
+                new Case("Out of Memory: Killed process 6179 (nautilus).", 6179, "nautilus", OomScope.GLOBAL),
+                new Case("Out of memory: Killed process 1848 (named).", 1848, "named", OomScope.GLOBAL),
                 new Case("No available memory in cpuset: Killed process 77 (stress).", 77, "stress",
-                        OomConstraint.CPUSET),
+                        OomScope.CPUSET),
                 new Case("No available memory (MPOL_BIND): Killed process 78 (numactl).", 78, "numactl",
-                        OomConstraint.MEMORY_POLICY),
+                        OomScope.MEMORY_POLICY),
                 new Case("Out of memory (oom_kill_allocating_task): Killed process 79 (dd) total-vm:1000kB, "
                         + "anon-rss:800kB, file-rss:4kB, shmem-rss:0kB, UID:0 pgtables:40kB oom_score_adj:0", 79, "dd",
-                        OomConstraint.GLOBAL),
+                        OomScope.GLOBAL),
                 new Case("Memory cgroup out of memory: Killed process 26675 (java) total-vm:2754556kB, "
-                        + "anon-rss:258308kB, file-rss:0kB, shmem-rss:0kB", 26675, "java", OomConstraint.MEMCG),
+                        + "anon-rss:258308kB, file-rss:0kB, shmem-rss:0kB", 26675, "java", OomScope.MEMCG),
                 new Case("Out of memory: Killed process 4503 ((sd-pam)) total-vm:173972kB, anon-rss:0kB, "
                         + "file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:96kB oom_score_adj:100", 4503, "(sd-pam)",
-                        OomConstraint.GLOBAL),
+                        OomScope.GLOBAL),
                 new Case("Out of memory: Killed process 10192 (agent:amservice) total-vm:15133192kB", 10192,
-                        "agent:amservice", OomConstraint.GLOBAL),
+                        "agent:amservice", OomScope.GLOBAL),
                 new Case("Out of memory: Killed process 3201 (Web Content) total-vm:1kB, anon-rss:1kB", 3201,
-                        "Web Content", OomConstraint.GLOBAL),
+                        "Web Content", OomScope.GLOBAL),
                 new Case("Out of memory: Killed process 17 (kworker/u16:2])", 17, "kworker/u16:2]",
-                        OomConstraint.GLOBAL),
+                        OomScope.GLOBAL),
                 // wrapped by a mail client and joined again with spaces
                 new Case("Out of memory: Killed  process  1968 (memkiller) total-vm:2099436kB, anon-rss:1971712kB,  "
-                        + "file-rss:1024kB", 1968, "memkiller", OomConstraint.GLOBAL));
+                        + "file-rss:1024kB", 1968, "memkiller", OomScope.GLOBAL));
         for (Case c : cases) {
             assertThat(assembleLines(List.of(c.line()))).as(c.line()).singleElement()
-                    .isInstanceOfSatisfying(OomKill.class, k -> {
+                    .isInstanceOfSatisfying(OomKillReport.class, k -> {
                         assertThat(k.victim().pid()).isEqualTo(c.pid());
                         assertThat(k.victim().comm()).isEqualTo(c.comm());
                         assertThat(k.constraint()).isEqualTo(c.constraint());
                     });
         }
-        OomKill rhel6 = (OomKill) assembleLines(List.of(
+        OomKillReport rhel6 = (OomKillReport) assembleLines(List.of(
                 "Killed process 16944, UID 0, (mingetty) total-vm:4064kB, anon-rss:12kB, file-rss:48kB")).get(0);
         assertThat(rhel6.victim().uid()).isZero();
         assertThat(rhel6.victim().comm()).isEqualTo("mingetty");
@@ -191,29 +191,29 @@ class KernelShapesTest {
 
     @Test
     void selectionLinesOfEveryEraBelongToTheKillThatFollows() {
-        record Case(List<String> lines, int candidate, int victim, String comm, OomConstraint constraint) {
+        record Case(List<String> lines, int candidate, int victim, String comm, OomScope constraint) {
         }
         List<Case> cases = List.of(
                 // 2.6.16-2.6.19: the selection always said "Out of Memory"; the kill line names the constraint
                 new Case(List.of("Out of Memory: Kill process  1848 (named) score 12591 and children.",
-                        "Out of memory: Killed process  1848 (named)."), 1848, 1848, "named", OomConstraint.GLOBAL),
+                        "Out of memory: Killed process  1848 (named)."), 1848, 1848, "named", OomScope.GLOBAL),
                 new Case(List.of("Out of Memory: Kill process 300 (hog) score 900 and children.",
                         "No available memory in cpuset: Killed process 301 (hog-child)."), 300, 301, "hog-child",
-                        OomConstraint.CPUSET),
+                        OomScope.CPUSET),
                 // 2.6.2x
                 new Case(List.of("Out of memory: kill process 12475 (qemu) score 7899 or a child",
-                        "Killed process 12475 (qemu)"), 12475, 12475, "qemu", OomConstraint.GLOBAL),
+                        "Killed process 12475 (qemu)"), 12475, 12475, "qemu", OomScope.GLOBAL),
                 new Case(List.of("Out of memory (oom_kill_allocating_task): kill process 55 (make) score 0 or a child",
-                        "Killed process 56 (cc1)"), 55, 56, "cc1", OomConstraint.GLOBAL),
+                        "Killed process 56 (cc1)"), 55, 56, "cc1", OomScope.GLOBAL),
                 new Case(List.of("No available memory (MPOL_BIND): kill process 60 (numa) score 0 or a child",
-                        "Killed process 60 (numa)"), 60, 60, "numa", OomConstraint.MEMORY_POLICY),
+                        "Killed process 60 (numa)"), 60, 60, "numa", OomScope.MEMORY_POLICY),
                 // 2.6.3x-4.18
                 new Case(List.of("Memory cgroup out of memory: Kill process 19302 (java) score 1337 or sacrifice child",
                         "Killed process 19302 (java) total-vm:1kB, anon-rss:1kB, file-rss:0kB"), 19302, 19302, "java",
-                        OomConstraint.MEMCG));
+                        OomScope.MEMCG));
         for (Case c : cases) {
             assertThat(assembleLines(c.lines())).as(c.lines().toString()).singleElement()
-                    .isInstanceOfSatisfying(OomKill.class, k -> {
+                    .isInstanceOfSatisfying(OomKillReport.class, k -> {
                         assertThat(k.candidate().pid()).isEqualTo(c.candidate());
                         assertThat(k.victim().pid()).isEqualTo(c.victim());
                         assertThat(k.victim().comm()).isEqualTo(c.comm());
@@ -242,20 +242,20 @@ class KernelShapesTest {
                         "Killed process", "31357 (sh) total-vm:5400kB, anon-rss:252kB, file-rss:4kB"), 31357, "sh"));
         for (Case c : cases) {
             assertThat(assembleLines(c.lines())).as(c.lines().toString()).singleElement()
-                    .isInstanceOfSatisfying(OomKill.class, k -> {
+                    .isInstanceOfSatisfying(OomKillReport.class, k -> {
                         assertThat(k.victim().pid()).isEqualTo(c.pid());
                         assertThat(k.victim().comm()).isEqualTo(c.comm());
-                        assertThat(k.constraint()).isEqualTo(OomConstraint.GLOBAL);
+                        assertThat(k.constraint()).isEqualTo(OomScope.GLOBAL);
                         assertThat(k.context().end()).isEqualTo(ReportEnd.NATURAL_END);
                     });
         }
         // each wrapped kill line of an old report is still its own kill
         assertThat(assembleLines(List.of("Out of Memory: Killed process", "6179 (nautilus).",
                 "Out of Memory: Killed process", "6203 (clock-applet).")))
-                .extracting(r -> ((OomKill) r).victim().pid()).containsExactly(6179, 6203);
+                .extracting(r -> ((OomKillReport) r).victim().pid()).containsExactly(6179, 6203);
         // a cut line the next does not continue: one kill, the victim not stated
         assertThat(assembleLines(List.of("Out of memory: Killed process", "oom_reaper: reaped process 3035 (oomprocs), "
-                + "now anon-rss:0kB"))).singleElement().satisfies(r -> assertThat(((OomKill) r).victim()).isNull());
+                + "now anon-rss:0kB"))).singleElement().satisfies(r -> assertThat(((OomKillReport) r).victim()).isNull());
         // without a message saying so, a lone "Killed process" ending a line is no kill
         assertThat(assembleLines(List.of("Killed process", "Killed"))).isEmpty();
         // a task table row whose name ends in "kill" continues nothing
@@ -265,7 +265,7 @@ class KernelShapesTest {
                 "[ 1235]     0  1235     1000      100       4        0             0 kill",
                 "Out of memory: Kill process 1234 (pkill) score 1 or sacrifice child",
                 "Killed process 1234 (pkill) total-vm:4000kB, anon-rss:400kB, file-rss:0kB"));
-        assertThat(rows).singleElement().isInstanceOfSatisfying(OomKill.class, k -> {
+        assertThat(rows).singleElement().isInstanceOfSatisfying(OomKillReport.class, k -> {
             assertThat(k.tasks()).extracting(t -> t.name()).containsExactly("pkill", "kill");
             assertThat(k.candidate().pid()).isEqualTo(1234);
             assertThat(k.victim().comm()).isEqualTo("pkill");
@@ -287,10 +287,10 @@ class KernelShapesTest {
                 "Out of Memory: Killed process 6158 (gnome-settings-).",
                 "Out of Memory: Killed process 6166 (gnome-settings-)."));
 
-        assertThat(reports).hasSize(4).allSatisfy(r -> assertThat(((OomKill) r).constraint())
-                .isEqualTo(OomConstraint.GLOBAL));
-        assertThat(reports).extracting(r -> ((OomKill) r).victim().pid()).containsExactly(6179, 6203, 6158, 6166);
-        OomKill first = (OomKill) reports.get(0);
+        assertThat(reports).hasSize(4).allSatisfy(r -> assertThat(((OomKillReport) r).constraint())
+                .isEqualTo(OomScope.GLOBAL));
+        assertThat(reports).extracting(r -> ((OomKillReport) r).victim().pid()).containsExactly(6179, 6203, 6158, 6166);
+        OomKillReport first = (OomKillReport) reports.get(0);
         assertThat(first.gfp().printed()).isEqualTo("0xd1");
         assertThat(first.order()).isZero();
     }
@@ -311,9 +311,9 @@ class KernelShapesTest {
                 "Memory cgroup out of memory: Kill process 11 (y) score 800 or sacrifice child",
                 "Killed process 11 (y) total-vm:1kB, anon-rss:1kB, file-rss:0kB"));
 
-        assertThat(reports).hasSize(5).allSatisfy(r -> assertThat(((OomKill) r).constraint())
-                .isEqualTo(OomConstraint.MEMCG));
-        assertThat(reports).extracting(r -> ((OomKill) r).victim() == null ? null : ((OomKill) r).victim().pid())
+        assertThat(reports).hasSize(5).allSatisfy(r -> assertThat(((OomKillReport) r).constraint())
+                .isEqualTo(OomScope.MEMCG));
+        assertThat(reports).extracting(r -> ((OomKillReport) r).victim() == null ? null : ((OomKillReport) r).victim().pid())
                 .containsExactly(1, 2, 3, null, 11);
     }
 
@@ -325,13 +325,13 @@ class KernelShapesTest {
                 "Out of memory: kill process 12475 (qemu) score 7899 or a child",
                 "Killed process 12475 (qemu)"));
 
-        assertThat(reports).extracting(r -> ((OomKill) r).victim().comm()).containsExactly("trashapplet", "qemu");
-        assertThat(((OomKill) reports.get(1)).constraint()).isEqualTo(OomConstraint.GLOBAL);
+        assertThat(reports).extracting(r -> ((OomKillReport) r).victim().comm()).containsExactly("trashapplet", "qemu");
+        assertThat(((OomKillReport) reports.get(1)).constraint()).isEqualTo(OomScope.GLOBAL);
     }
 
     @Test
     void gluedLinesNameTheFirstKillWithoutSwallowingTheNext() {
-        OomKill k = (OomKill) assembleLines(List.of(
+        OomKillReport k = (OomKillReport) assembleLines(List.of(
                 "Killed process 19271 (trashapplet)Out of memory: kill process 12475 (qemu) score 7899 or a child"))
                 .get(0);
 
@@ -349,8 +349,8 @@ class KernelShapesTest {
 
         List<KernelReport> reports = new KernelReportAssembler().assembleAll(lines);
 
-        assertThat(reports).hasSize(2).extracting(r -> ((OomKill) r).victim().pid()).containsExactlyInAnyOrder(31357, 3035);
-        assertThat(reports).allSatisfy(r -> assertThat(((OomKill) r).constraint()).isEqualTo(OomConstraint.GLOBAL));
+        assertThat(reports).hasSize(2).extracting(r -> ((OomKillReport) r).victim().pid()).containsExactlyInAnyOrder(31357, 3035);
+        assertThat(reports).allSatisfy(r -> assertThat(((OomKillReport) r).constraint()).isEqualTo(OomScope.GLOBAL));
     }
 
     // ---- SLUB ----
@@ -377,7 +377,7 @@ class KernelShapesTest {
                         "  cache: size-4096, object size: 4096, order: 0", "size-4096", "0xd0", 0));
         for (Case c : cases) {
             assertThat(assembleLines(List.of(c.header(), c.cacheLine(), "  node 0: slabs: 1, objs: 2, free: 0")))
-                    .as(c.header()).singleElement().isInstanceOfSatisfying(SlabFailure.class, s -> {
+                    .as(c.header()).singleElement().isInstanceOfSatisfying(SlabFailureReport.class, s -> {
                         assertThat(s.cache()).isEqualTo(c.cache());
                         assertThat(s.gfp().printed()).isEqualTo(c.gfp());
                         assertThat(s.slubNode()).isEqualTo(c.node());
@@ -409,9 +409,9 @@ class KernelShapesTest {
                 "  cache: kmalloc-192, object size: 192, buffer size: 192, default o rder: 0, min order: 0",
                 "  node 0: slabs: 1119, objs: 23499, free: 0"));
 
-        assertThat(reports).extracting(r -> ((SlabFailure) r).cache())
+        assertThat(reports).extracting(r -> ((SlabFailureReport) r).cache())
                 .containsExactly("kmalloc-rnd-05-64", "kmalloc-8k", "kmalloc-192");
-        SlabFailure wrapped = (SlabFailure) reports.get(2);
+        SlabFailureReport wrapped = (SlabFailureReport) reports.get(2);
         assertThat(wrapped.objectSize()).isEqualTo(192);
         assertThat(wrapped.defaultOrder()).isNull();
         assertThat(wrapped.minOrder()).isZero();
@@ -428,7 +428,7 @@ class KernelShapesTest {
                 "SLUB: Unable to allocate memory from node 1",
                 "SLUB: Allocating a useless per node structure in order to be able to continue"));
 
-        assertThat(reports).singleElement().isInstanceOfSatisfying(SlabFailure.class, s -> {
+        assertThat(reports).singleElement().isInstanceOfSatisfying(SlabFailureReport.class, s -> {
             assertThat(s.cache()).isEqualTo("kmalloc-256");
             assertThat(s.nodes()).hasSize(1);
         });
@@ -441,7 +441,7 @@ class KernelShapesTest {
                 "SLUB: Unable to allocate memory on node -1 (gfp=0x20)",
                 "  cache: kmalloc-256, object size: 256, buffer size: 256, default order: 1, min order: 0"));
 
-        assertThat(reports).extracting(r -> ((SlabFailure) r).cache()).containsExactly(null, "kmalloc-256");
+        assertThat(reports).extracting(r -> ((SlabFailureReport) r).cache()).containsExactly(null, "kmalloc-256");
     }
 
     @Test
@@ -454,7 +454,7 @@ class KernelShapesTest {
         lines.add("  cache: kmalloc-256, object size: 256, buffer size: 256, default order: 1, min order: 0");
 
         assertThat(assembleLines(lines)).singleElement()
-                .satisfies(r -> assertThat(((SlabFailure) r).cache()).isNull());
+                .satisfies(r -> assertThat(((SlabFailureReport) r).cache()).isNull());
     }
 
     // ---- page allocation failures ----
@@ -472,8 +472,8 @@ class KernelShapesTest {
                 " 0000000000000000 ffffffffa8729964 ffffffffa8dfeb10 ffff88963f403bf0"));
 
         assertThat(reports).hasSize(2);
-        AllocationFailure eight = (AllocationFailure) reports.get(0);
-        AllocationFailure six = (AllocationFailure) reports.get(1);
+        AllocationFailureReport eight = (AllocationFailureReport) reports.get(0);
+        AllocationFailureReport six = (AllocationFailureReport) reports.get(1);
         assertThat(eight.context().comm()).isEqualTo("swapper/8");
         assertThat(eight.context().pid()).isZero();
         assertThat(eight.order()).isZero();
@@ -491,7 +491,7 @@ class KernelShapesTest {
                 "CPU: 6 PID: 0 Comm: swapper/6 Tainted: G             L  4.9.0-5-amd64 #1"));
 
         assertThat(reports).extracting(r -> r.context().comm()).containsExactly("swapper/6", "swapper/8");
-        assertThat(reports).extracting(r -> ((AllocationFailure) r).order()).containsExactly(0, 1);
+        assertThat(reports).extracting(r -> ((AllocationFailureReport) r).order()).containsExactly(0, 1);
         assertThat(reports.get(0).context().pid()).isZero();
         assertThat(reports.get(1).context().pid()).isNull();
         // a prefix a reader left before the comm is no comm
@@ -511,11 +511,11 @@ class KernelShapesTest {
                 "12 pages reserved"));
 
         assertThat(reports).hasSize(2);
-        AllocationFailure kworker = (AllocationFailure) reports.get(0);
+        AllocationFailureReport kworker = (AllocationFailureReport) reports.get(0);
         assertThat(kworker.context().pid()).isEqualTo(1234);
         assertThat(kworker.context().callTrace()).contains("warn_alloc_failed");
         assertThat(kworker.context().end()).isEqualTo(ReportEnd.NATURAL_END);
-        AllocationFailure swapper = (AllocationFailure) reports.get(1);
+        AllocationFailureReport swapper = (AllocationFailureReport) reports.get(1);
         assertThat(swapper.context().comm()).isEqualTo("swapper/5");
         assertThat(swapper.context().pid()).as("not the other CPU's task").isNull();
         assertThat(swapper.order()).isZero();
@@ -542,11 +542,11 @@ class KernelShapesTest {
                 "Unable to create nf_conn slab cache"));
 
         assertThat(reports).hasSize(2);
-        AllocationFailure a = (AllocationFailure) reports.get(0);
+        AllocationFailureReport a = (AllocationFailureReport) reports.get(0);
         assertThat(a.context().comm()).isEqualTo("runc:[1:CHILD]");
         assertThat(a.context().pid()).isEqualTo(187290);
         assertThat(a.order()).isEqualTo(6);
-        SlabFailure s = (SlabFailure) reports.get(1);
+        SlabFailureReport s = (SlabFailureReport) reports.get(1);
         assertThat(s.cache()).isEqualTo("nf_conntrack_48971");
         assertThat(s.errorCode()).isEqualTo(-12);
         assertThat(s.context().pid()).isEqualTo(187290);

@@ -2,8 +2,8 @@ package io.nodeincidents.kernel;
 
 import io.nodeincidents.kernel.memcg.ContainerRuntime;
 import io.nodeincidents.kernel.memory.Verdict;
-import io.nodeincidents.kernel.memory.ZoneState;
-import io.nodeincidents.kernel.oom.OomConstraint;
+import io.nodeincidents.kernel.memory.ZoneCounters;
+import io.nodeincidents.kernel.oom.OomScope;
 import io.nodeincidents.kernel.oom.OomVictim;
 import io.nodeincidents.logs.LineRef;
 import org.junit.jupiter.api.Test;
@@ -20,7 +20,7 @@ class SeedReportsTest {
         List<KernelReport> reports = KernelFixtures.assemble("seed-000-centos7-order6-conntrack.log", "slave-138");
 
         assertThat(reports).hasSize(2);
-        AllocationFailure a = (AllocationFailure) reports.get(0);
+        AllocationFailureReport a = (AllocationFailureReport) reports.get(0);
         assertThat(a.order()).isEqualTo(6);
         assertThat(a.gfp().printed()).isEqualTo("0x10c0d0");
         assertThat(a.gfp().flags()).isEmpty();
@@ -37,7 +37,7 @@ class SeedReportsTest {
         assertThat(a.context().host()).isEqualTo("slave-138");
         assertThat(a.context().realtimeMicros()).isNotNull();
 
-        ZoneState normal = a.zone("Normal");
+        ZoneCounters normal = a.zone("Normal");
         assertThat(normal.node()).isZero();
         assertThat(normal.freeKb()).isEqualTo(311184L);
         assertThat(normal.minKb()).isEqualTo(55536L);
@@ -59,8 +59,8 @@ class SeedReportsTest {
         assertThat(a.memInfo().slabUnreclaimable()).isEqualTo(1709086L);
         assertThat(a.verdictReason()).contains("order >= 6").contains("Normal 311184 kB free");
 
-        SlabFailure s = (SlabFailure) reports.get(1);
-        assertThat(s.form()).isEqualTo(SlabFailure.Form.KMEM_CACHE_CREATE);
+        SlabFailureReport s = (SlabFailureReport) reports.get(1);
+        assertThat(s.form()).isEqualTo(SlabFailureReport.Form.KMEM_CACHE_CREATE);
         assertThat(s.cache()).isEqualTo("nf_conntrack_ffff8803eef66180");
         assertThat(s.errorCode()).isEqualTo(-12);
         assertThat(s.context().pointsAt()).isEqualTo(PointsAt.NETNS_CONNTRACK_CACHE);
@@ -79,7 +79,7 @@ class SeedReportsTest {
     void seed001HeaderWithoutCommOrModeStillGivesTheOrder() {
         List<KernelReport> reports = KernelFixtures.assemble("seed-001-journal-order4.log", "jenkins-1");
 
-        assertThat(reports).singleElement().isInstanceOfSatisfying(AllocationFailure.class, a -> {
+        assertThat(reports).singleElement().isInstanceOfSatisfying(AllocationFailureReport.class, a -> {
             assertThat(a.order()).isEqualTo(4);
             assertThat(a.context().comm()).isNull();
             assertThat(a.gfp().printed()).isNull();
@@ -92,9 +92,9 @@ class SeedReportsTest {
     void seed002BothHeaderFormsAndTheRuntimeLinesAroundThemAreNotReports() {
         List<KernelReport> reports = KernelFixtures.assemble("seed-002-tke-headers.log", "dc05");
 
-        assertThat(reports).hasSize(2).allSatisfy(r -> assertThat(r).isInstanceOf(AllocationFailure.class));
-        AllocationFailure runc = (AllocationFailure) reports.get(0);
-        AllocationFailure mysqld = (AllocationFailure) reports.get(1);
+        assertThat(reports).hasSize(2).allSatisfy(r -> assertThat(r).isInstanceOf(AllocationFailureReport.class));
+        AllocationFailureReport runc = (AllocationFailureReport) reports.get(0);
+        AllocationFailureReport mysqld = (AllocationFailureReport) reports.get(1);
         assertThat(runc.context().comm()).isEqualTo("runc:[1:CHILD]");
         assertThat(runc.order()).isEqualTo(6);
         assertThat(runc.verdict()).isEqualTo(Verdict.UNDETERMINED);
@@ -108,17 +108,17 @@ class SeedReportsTest {
         List<KernelReport> reports = KernelFixtures.assemble("seed-003-rhel6-memcg-tail.log", "tdocker-1");
 
         assertThat(reports).hasSize(2);
-        OomKill kill = (OomKill) reports.get(0);
+        OomKillReport kill = (OomKillReport) reports.get(0);
         assertThat(kill.victim().pid()).isEqualTo(16944);
         assertThat(kill.victim().comm()).isEqualTo("mingetty");
         assertThat(kill.victim().uid()).isZero();
         assertThat(kill.victim().rssKb()).isEqualTo(60L);
         assertThat(kill.candidate().pid()).isEqualTo(15947);
         assertThat(kill.candidate().comm()).isEqualTo("init");
-        assertThat(kill.constraint()).isEqualTo(OomConstraint.MEMCG);
+        assertThat(kill.constraint()).isEqualTo(OomScope.MEMCG);
         assertThat(kill.context().end()).isEqualTo(ReportEnd.NATURAL_END);
         // the next report's header arrives without the rest: kept as a truncated OOM with no victim
-        OomKill next = (OomKill) reports.get(1);
+        OomKillReport next = (OomKillReport) reports.get(1);
         assertThat(next.context().comm()).isEqualTo("node");
         assertThat(next.gfp().printed()).isEqualTo("0xd0");
         assertThat(next.order()).isZero();
@@ -130,8 +130,8 @@ class SeedReportsTest {
     void seed004RssIsPagesTimesFourAndTheContainerIsTheDockerCgroup() {
         List<KernelReport> reports = KernelFixtures.assemble("seed-004-ubuntu-4.4-docker-memcg.log", "ip-10-1-2-125");
 
-        assertThat(reports).singleElement().isInstanceOf(OomKill.class);
-        OomKill kill = (OomKill) reports.get(0);
+        assertThat(reports).singleElement().isInstanceOf(OomKillReport.class);
+        OomKillReport kill = (OomKillReport) reports.get(0);
         String id = "0ead341e639c2f2bd27a38666aa0834c969e8c7e6d2fb21516a2c698adce8d5f";
         assertThat(kill.victim().pid()).isEqualTo(26675);
         assertThat(kill.victim().comm()).isEqualTo("java");
@@ -145,7 +145,7 @@ class SeedReportsTest {
         assertThat(kill.containerId()).isEqualTo(id);
         assertThat(kill.taskMemcg().runtime()).isEqualTo(ContainerRuntime.DOCKER);
         assertThat(kill.podUid()).isNull();
-        assertThat(kill.constraint()).isEqualTo(OomConstraint.MEMCG);
+        assertThat(kill.constraint()).isEqualTo(OomScope.MEMCG);
         assertThat(kill.memoryUsageKb()).isEqualTo(262144L);
         assertThat(kill.memoryLimitKb()).isEqualTo(262144L);
         assertThat(kill.failcnt()).isEqualTo(6868L);

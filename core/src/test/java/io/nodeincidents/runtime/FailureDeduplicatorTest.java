@@ -5,8 +5,8 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
-import static io.nodeincidents.runtime.RuntimeFailureKind.CONTAINER_START_FAILURE;
-import static io.nodeincidents.runtime.RuntimeFailureKind.SANDBOX_FAILURE;
+import static io.nodeincidents.runtime.FailureKind.CONTAINER_START_FAILURE;
+import static io.nodeincidents.runtime.FailureKind.SANDBOX_FAILURE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class FailureDeduplicatorTest {

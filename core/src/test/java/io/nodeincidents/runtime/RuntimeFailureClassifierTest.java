@@ -57,9 +57,9 @@ class RuntimeFailureClassifierTest {
             classifier.classify(l).ifPresent(raw::add);
         }
         assertThat(raw).extracting(RuntimeFailure::kind).containsExactly(
-                RuntimeFailureKind.CONTAINER_START_FAILURE, RuntimeFailureKind.CONTAINER_START_FAILURE,
-                RuntimeFailureKind.SANDBOX_FAILURE, RuntimeFailureKind.SANDBOX_FAILURE,
-                RuntimeFailureKind.SANDBOX_FAILURE, RuntimeFailureKind.SANDBOX_FAILURE);
+                FailureKind.CONTAINER_START_FAILURE, FailureKind.CONTAINER_START_FAILURE,
+                FailureKind.SANDBOX_FAILURE, FailureKind.SANDBOX_FAILURE,
+                FailureKind.SANDBOX_FAILURE, FailureKind.SANDBOX_FAILURE);
         assertThat(raw).allMatch(RuntimeFailure::memoryRelated);
         assertThat(raw.get(2).pod()).as("the RunPodSandbox line names only the pod")
                 .isEqualTo("matchdataserver-1255064836-t4b2w");
@@ -67,7 +67,7 @@ class RuntimeFailureClassifierTest {
 
         List<RuntimeFailure> folded = FailureDeduplicator.deduplicate(raw);
         List<RuntimeFailure> sandbox = folded.stream()
-                .filter(f -> f.kind() == RuntimeFailureKind.SANDBOX_FAILURE).toList();
+                .filter(f -> f.kind() == FailureKind.SANDBOX_FAILURE).toList();
         assertThat(sandbox).singleElement().satisfies(f -> {
             assertThat(f.host()).isEqualTo("dc05");
             assertThat(f.component()).isEqualTo(RuntimeComponent.KUBELET);
@@ -80,7 +80,7 @@ class RuntimeFailureClassifierTest {
             assertThat(f.timeMicros()).isEqualTo(1548224131000000L);
         });
         RuntimeFailure dockerd = folded.stream()
-                .filter(f -> f.kind() == RuntimeFailureKind.CONTAINER_START_FAILURE).findFirst().orElseThrow();
+                .filter(f -> f.kind() == FailureKind.CONTAINER_START_FAILURE).findFirst().orElseThrow();
         assertThat(folded).hasSize(2);
         assertThat(dockerd.component()).isEqualTo(RuntimeComponent.DOCKERD);
         assertThat(dockerd.containerId()).isEqualTo("5b9be8c5bb121264899fac8d9d36b02150269d41ce96ba6ad36d70b8640cb01c");
@@ -101,7 +101,7 @@ class RuntimeFailureClassifierTest {
             classifier.classify(l).ifPresent(raw::add);
         }
         assertThat(raw).hasSize(2).allSatisfy(f -> {
-            assertThat(f.kind()).isEqualTo(RuntimeFailureKind.CONTAINER_START_FAILURE);
+            assertThat(f.kind()).isEqualTo(FailureKind.CONTAINER_START_FAILURE);
             assertThat(f.component()).isEqualTo(RuntimeComponent.DOCKERD);
             assertThat(f.host()).isEqualTo("slave-138");
             assertThat(f.memoryRelated()).isTrue();
@@ -116,7 +116,7 @@ class RuntimeFailureClassifierTest {
         RuntimeFailure f = failure(null, "docker: Error response from daemon: invalid header field value \"oci runtime"
                 + " error: container_linux.go:247: starting container process caused \\\"process_linux.go:245: running"
                 + " exec setns process for init caused \\\\\\\"exit status 6\\\\\\\"\\\"\\n\".");
-        assertThat(f.kind()).isEqualTo(RuntimeFailureKind.CONTAINER_START_FAILURE);
+        assertThat(f.kind()).isEqualTo(FailureKind.CONTAINER_START_FAILURE);
         assertThat(f.component()).isEqualTo(RuntimeComponent.DOCKER_CLI);
         assertThat(f.memoryRelated()).isTrue();
         assertThat(f.errorText()).isEqualTo(SETNS_6);
@@ -132,7 +132,7 @@ class RuntimeFailureClassifierTest {
 
         RuntimeFailure daemon = failure("dockerd", "time=\"2017-08-01T10:00:00.000000000Z\" level=error msg=\"Handler"
                 + " for POST /v1.30/containers/9f2c/start returned error: " + err + "\"");
-        assertThat(daemon.kind()).isEqualTo(RuntimeFailureKind.CONTAINER_START_FAILURE);
+        assertThat(daemon.kind()).isEqualTo(FailureKind.CONTAINER_START_FAILURE);
         assertThat(daemon.component()).isEqualTo(RuntimeComponent.DOCKERD);
         assertThat(daemon.memoryRelated()).isTrue();
         assertThat(daemon.errorText()).isEqualTo(err);
@@ -149,7 +149,7 @@ class RuntimeFailureClassifierTest {
                 + " runc create failed: unable to start container process: error during container init: error"
                 + " creating cgroup: mkdir /sys/fs/cgroup/memory/kubepods/besteffort/pod9a1c: cannot allocate memory:"
                 + " unknown\"");
-        assertThat(f.kind()).isEqualTo(RuntimeFailureKind.SANDBOX_FAILURE);
+        assertThat(f.kind()).isEqualTo(FailureKind.SANDBOX_FAILURE);
         assertThat(f.component()).isEqualTo(RuntimeComponent.CONTAINERD);
         assertThat(f.pod()).isEqualTo("web-7d4b9c8f5-x2x9q");
         assertThat(f.namespace()).isEqualTo("shop");
@@ -171,7 +171,7 @@ class RuntimeFailureClassifierTest {
     void containerdTaskOomIsAnOomKill() {
         RuntimeFailure f = failure("containerd", "time=\"2023-03-01T10:00:00Z\" level=info msg=\"TaskOOM event"
                 + " &TaskOOM{ContainerID:4c0b7a1f2e3d4c5b6a79808f7e6d5c4b3a29181f0e0d0c0b0a09080706050403,XXX_unrecognized:[],}\"");
-        assertThat(f.kind()).isEqualTo(RuntimeFailureKind.CONTAINER_OOM_KILLED);
+        assertThat(f.kind()).isEqualTo(FailureKind.CONTAINER_OOM_KILLED);
         assertThat(f.memoryRelated()).isTrue();
         assertThat(f.containerId()).isEqualTo("4c0b7a1f2e3d4c5b6a79808f7e6d5c4b3a29181f0e0d0c0b0a09080706050403");
     }
@@ -182,7 +182,7 @@ class RuntimeFailureClassifierTest {
                 + " creation error: time=\\\"2023-03-01T10:00:00Z\\\" level=error msg=\\\"runc create failed: unable to"
                 + " start container process: container init caused: process_linux.go:458: setting cgroup config for"
                 + " procHooks process caused: cannot allocate memory\\\"\\n\"");
-        assertThat(f.kind()).isEqualTo(RuntimeFailureKind.CONTAINER_START_FAILURE);
+        assertThat(f.kind()).isEqualTo(FailureKind.CONTAINER_START_FAILURE);
         assertThat(f.component()).isEqualTo(RuntimeComponent.CRIO);
         assertThat(f.memoryRelated()).isTrue();
         assertThat(f.errorText()).isEqualTo("setting cgroup config for procHooks process caused: cannot allocate memory");
@@ -205,7 +205,7 @@ class RuntimeFailureClassifierTest {
                         + " \\\\\\\"coredns-5d78c9869d-abcde_kube-system(" + uid + ")\\\\\\\": " + err + "\\\"\""
                         + " pod=\"kube-system/coredns-5d78c9869d-abcde\" podUID=" + uid));
         assertThat(raw).allSatisfy(f -> {
-            assertThat(f.kind()).isEqualTo(RuntimeFailureKind.SANDBOX_FAILURE);
+            assertThat(f.kind()).isEqualTo(FailureKind.SANDBOX_FAILURE);
             assertThat(f.memoryRelated()).as("seccomp is not memory").isFalse();
         });
         assertThat(raw.get(1).namespace()).isEqualTo("kube-system");
@@ -230,7 +230,7 @@ class RuntimeFailureClassifierTest {
                 + " pod \"nginx-6799fc88d8-7xk2p\": Error response from daemon: OCI runtime create failed:"
                 + " container_linux.go:349: starting container process caused \"process_linux.go:319: getting the"
                 + " final child's pid from pipe caused \\\"EOF\\\"\": unknown");
-        assertThat(describe.kind()).isEqualTo(RuntimeFailureKind.SANDBOX_FAILURE);
+        assertThat(describe.kind()).isEqualTo(FailureKind.SANDBOX_FAILURE);
         assertThat(describe.component()).isEqualTo(RuntimeComponent.K8S_EVENT);
         assertThat(describe.pod()).isEqualTo("nginx-6799fc88d8-7xk2p");
         assertThat(describe.memoryRelated()).isFalse();
@@ -247,13 +247,13 @@ class RuntimeFailureClassifierTest {
     void oomKilledFromKubeletAndDockerd() {
         RuntimeFailure kubelet = failure("kubelet", "I0301 10:00:00.123456    1234 kubelet.go:2157] \"Container"
                 + " terminated\" reason=\"OOMKilled\" pod=\"shop/api-5f6d7c8b9-qwert\" containerName=\"api\"");
-        assertThat(kubelet.kind()).isEqualTo(RuntimeFailureKind.CONTAINER_OOM_KILLED);
+        assertThat(kubelet.kind()).isEqualTo(FailureKind.CONTAINER_OOM_KILLED);
         assertThat(kubelet.pod()).isEqualTo("api-5f6d7c8b9-qwert");
         assertThat(kubelet.namespace()).isEqualTo("shop");
 
         RuntimeFailure dockerd = failure("dockerd", "time=\"2019-01-23T14:15:31Z\" level=info msg=\"ignoring event\""
                 + " module=libcontainerd namespace=moby topic=/tasks/oom type=\"*events.TaskOOM\"");
-        assertThat(dockerd.kind()).isEqualTo(RuntimeFailureKind.CONTAINER_OOM_KILLED);
+        assertThat(dockerd.kind()).isEqualTo(FailureKind.CONTAINER_OOM_KILLED);
         assertThat(dockerd.component()).isEqualTo(RuntimeComponent.DOCKERD);
     }
 
@@ -268,7 +268,7 @@ class RuntimeFailureClassifierTest {
                 + " runtime service failed: rpc error: code = Unknown desc = failed to set up sandbox container"
                 + " \"abc\" network for pod \"web-0\": networkPlugin cni failed to set up pod \"web-0_shop\" network:"
                 + " network plugin is not ready: cni config uninitialized");
-        assertThat(f.kind()).isEqualTo(RuntimeFailureKind.SANDBOX_FAILURE);
+        assertThat(f.kind()).isEqualTo(FailureKind.SANDBOX_FAILURE);
         assertThat(f.memoryRelated()).isFalse();
     }
 
@@ -294,7 +294,7 @@ class RuntimeFailureClassifierTest {
                     + " start container\" error=\"oci runtime error: container_linux.go:247: starting container"
                     + " process caused \\\"process_linux.go:245: running exec setns process for init caused"
                     + " \\\\\\\"exit status " + status + "\\\\\\\"\\\"\\n\"");
-            assertThat(f.kind()).isEqualTo(RuntimeFailureKind.CONTAINER_START_FAILURE);
+            assertThat(f.kind()).isEqualTo(FailureKind.CONTAINER_START_FAILURE);
             assertThat(f.memoryRelated()).as("exit status " + status).isFalse();
             assertThat(f.errorText()).isEqualTo("running exec setns process for init caused \"exit status "
                     + status + "\"");
@@ -306,7 +306,7 @@ class RuntimeFailureClassifierTest {
         RuntimeFailure f = failure("dockerd", "time=\"2019-01-23T14:15:31Z\" level=error msg=\"Handler for POST"
                 + " /v1.24/containers/abc/start returned error: mkdir /var/lib/docker/overlay2/abc/merged: no space"
                 + " left on device\"");
-        assertThat(f.kind()).isEqualTo(RuntimeFailureKind.CONTAINER_START_FAILURE);
+        assertThat(f.kind()).isEqualTo(FailureKind.CONTAINER_START_FAILURE);
         assertThat(f.memoryRelated()).isFalse();
     }
 
@@ -318,7 +318,7 @@ class RuntimeFailureClassifierTest {
                 + " container process caused \\\"process_linux.go:258: applying cgroup configuration for process"
                 + " caused \\\\\\\"mkdir /sys/fs/cgroup/memory/kubepods/burstable/pod1/abc: no space left on"
                 + " device\\\\\\\"\\\"\"");
-        assertThat(f.kind()).isEqualTo(RuntimeFailureKind.CONTAINER_START_FAILURE);
+        assertThat(f.kind()).isEqualTo(FailureKind.CONTAINER_START_FAILURE);
         assertThat(f.memoryRelated()).isTrue();
     }
 

@@ -35,7 +35,7 @@ class RuntimeRulesTest {
         assertThat(classify(rules, "kubelet", "E1106 09:58:48.855639 558 kuberuntime_sandbox.go:54] CreatePodSandbox"
                 + " for pod \"web-1_prod(2ffdece1-c2d0-11e7-98cb-005056008ce3)\" failed: cannot allocate memory"))
                 .hasValueSatisfying(f -> {
-                    assertThat(f.kind()).isEqualTo(RuntimeFailureKind.SANDBOX_FAILURE);
+                    assertThat(f.kind()).isEqualTo(FailureKind.SANDBOX_FAILURE);
                     assertThat(f.memoryRelated()).isTrue();
                     assertThat(f.pod()).isEqualTo("web-1");
                 });
@@ -60,7 +60,7 @@ class RuntimeRulesTest {
         assertThat(rules.rules().get(0).name()).isEqualTo("youki-init");
         assertThat(rules.rules()).extracting(RuntimeRules.Rule::name).doesNotContain("exec");
         assertThat(classify(rules, "youki", "container init failed: oom_kill 1")).hasValueSatisfying(f -> {
-            assertThat(f.kind()).isEqualTo(RuntimeFailureKind.CONTAINER_START_FAILURE);
+            assertThat(f.kind()).isEqualTo(FailureKind.CONTAINER_START_FAILURE);
             assertThat(f.component()).isEqualTo(RuntimeComponent.RUNC);
             assertThat(f.memoryRelated()).isTrue();
         });

@@ -14,7 +14,7 @@ import io.nodeincidents.logs.LineRef;
 import io.nodeincidents.runtime.FailureDeduplicator;
 import io.nodeincidents.runtime.RuntimeComponent;
 import io.nodeincidents.runtime.RuntimeFailure;
-import io.nodeincidents.runtime.RuntimeFailureKind;
+import io.nodeincidents.runtime.FailureKind;
 import io.nodeincidents.schemas.JournalEntry;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -65,7 +65,7 @@ class JsonStateSerdeTest {
     void aStormsOpenFailureStaysSmallInTheStoreAndAStateWrittenBeforeTheCountReadsWithIt() throws Exception {
         RuntimeFailure storm = null;
         for (long i = 1; i <= 5_000; i++) {
-            RuntimeFailure line = new RuntimeFailure("h", 1_548_224_131_000_000L, RuntimeFailureKind.SANDBOX_FAILURE,
+            RuntimeFailure line = new RuntimeFailure("h", 1_548_224_131_000_000L, FailureKind.SANDBOX_FAILURE,
                     RuntimeComponent.DOCKERD, true, null, null, null, null, "boom", List.of(LineRef.fileLine("f", i)));
             storm = storm == null ? line : storm.mergedWith(line);
         }

@@ -46,20 +46,20 @@ public final class VerdictRule {
     }
 
     /** Assesses an order-{@code order} allocation with {@code gfp} against the printed {@code zones}. */
-    public static Assessment assess(int order, GfpMask gfp, List<ZoneState> zones) {
+    public static Assessment assess(int order, GfpMask gfp, List<ZoneCounters> zones) {
         ZoneType highest = gfp == null ? null : gfp.highestZone();
         ZoneType limit = highest == null ? ZoneType.MOVABLE : highest;
-        Map<Integer, List<ZoneState>> byNode = new LinkedHashMap<>();
-        for (ZoneState z : zones) {
+        Map<Integer, List<ZoneCounters>> byNode = new LinkedHashMap<>();
+        for (ZoneCounters z : zones) {
             if (z.type() != null && z.type() != ZoneType.DEVICE) {
                 byNode.computeIfAbsent(z.node() == null ? -1 : z.node(), k -> new ArrayList<>()).add(z);
             }
         }
         List<String> usable = new ArrayList<>();
         List<String> headroomNotes = new ArrayList<>();
-        List<ZoneState> withHeadroom = new ArrayList<>();
+        List<ZoneCounters> withHeadroom = new ArrayList<>();
         int withWatermarks = 0;
-        for (List<ZoneState> nodeZones : byNode.values()) {
+        for (List<ZoneCounters> nodeZones : byNode.values()) {
             int classIdx = -1;
             for (int i = 0; i < nodeZones.size(); i++) {
                 if (nodeZones.get(i).type().ordinal() <= limit.ordinal()) {
@@ -72,7 +72,7 @@ public final class VerdictRule {
             List<Long> classReserve = nodeZones.get(classIdx).lowmemReservePages();
             boolean reservesUsable = classReserve.size() > classIdx && classReserve.get(classIdx) == 0;
             for (int i = 0; i <= classIdx; i++) {
-                ZoneState z = nodeZones.get(i);
+                ZoneCounters z = nodeZones.get(i);
                 if (z.type().ordinal() > limit.ordinal()) {
                     continue;
                 }
@@ -100,7 +100,7 @@ public final class VerdictRule {
             return new Assessment(Verdict.EXHAUSTION, "every usable zone (" + String.join(", ", usable)
                     + ") is at or below its min watermark (+ lowmem reserve)", usable);
         }
-        if (withHeadroom.stream().map(ZoneState::buddy).anyMatch(Objects::isNull)) {
+        if (withHeadroom.stream().map(ZoneCounters::buddy).anyMatch(Objects::isNull)) {
             return new Assessment(Verdict.UNDETERMINED, "buddy free lists missing for a zone with free memory: "
                     + String.join("; ", headroomNotes), usable);
         }
@@ -113,7 +113,7 @@ public final class VerdictRule {
                 + " existed when the report was printed: " + String.join("; ", headroomNotes), usable);
     }
 
-    private static String name(ZoneState z) {
+    private static String name(ZoneCounters z) {
         return z.node() == null ? z.zone() : "Node " + z.node() + " " + z.zone();
     }
 }

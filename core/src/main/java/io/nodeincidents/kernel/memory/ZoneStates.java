@@ -7,14 +7,14 @@ import java.util.Map;
 
 /**
  * Collects the per-zone lines of one show_free_areas dump (watermark lines, lowmem_reserve lines, buddy lines)
- * into {@link ZoneState}s. Recognises zones with and without the "Node N" prefix; ignores the per-node summary
+ * into {@link ZoneCounters}s. Recognises zones with and without the "Node N" prefix; ignores the per-node summary
  * lines of 4.8+ ("Node 0 active_anon:...kB") and everything else. Not thread-safe; use one per report.
  */
 public final class ZoneStates {
 
     private static final int MAX_ZONES = 64;
 
-    private final Map<String, ZoneState> zones = new LinkedHashMap<>();
+    private final Map<String, ZoneCounters> zones = new LinkedHashMap<>();
     private String lastWatermarkZone;
 
     /** Offers one line; returns true when it was a zone line and was used. */
@@ -58,7 +58,7 @@ public final class ZoneStates {
         String key = (node == null ? "-" : node.toString()) + "/" + type.printed();
         if (line.startsWith(" free:", nameEnd)) {
             String rest = line.substring(nameEnd + 1);
-            ZoneState z = zoneFor(key, node, type);
+            ZoneCounters z = zoneFor(key, node, type);
             if (z == null) {
                 return false;
             }
@@ -71,7 +71,7 @@ public final class ZoneStates {
             if (lists == null) {
                 return false;
             }
-            ZoneState z = zoneFor(key, node, type);
+            ZoneCounters z = zoneFor(key, node, type);
             if (z == null) {
                 return false;
             }
@@ -82,14 +82,14 @@ public final class ZoneStates {
     }
 
     /** The zones seen, in the order the kernel printed them. */
-    public List<ZoneState> zones() {
+    public List<ZoneCounters> zones() {
         return List.copyOf(zones.values());
     }
 
-    private ZoneState zoneFor(String key, Integer node, ZoneType type) {
-        ZoneState z = zones.get(key);
+    private ZoneCounters zoneFor(String key, Integer node, ZoneType type) {
+        ZoneCounters z = zones.get(key);
         if (z == null && zones.size() < MAX_ZONES) {
-            z = new ZoneState(node, type.printed(), null, null, null, null, List.of(), null);
+            z = new ZoneCounters(node, type.printed(), null, null, null, null, List.of(), null);
         }
         return z;
     }

@@ -1,7 +1,7 @@
 package io.nodeincidents.kernel.oom;
 
 import io.nodeincidents.kernel.KernelReportAssembler;
-import io.nodeincidents.kernel.OomKill;
+import io.nodeincidents.kernel.OomKillReport;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -51,7 +51,7 @@ public record TaskTableSummary(int tasks, boolean truncated, long rssKb, List<Gr
     }
 
     /** The summary of {@code kill}'s task table; {@link #tasks()} is 0 when the report had none. */
-    public static TaskTableSummary of(OomKill kill) {
+    public static TaskTableSummary of(OomKillReport kill) {
         // lineCount includes the rows counted past the bound; reaching the bound is the only way rows go missing
         boolean truncated = kill.context().lineCount() >= KernelReportAssembler.DEFAULT_MAX_LINES;
         return of(kill.tasks(), truncated, kill.victim(), kill.memoryLimitKb());

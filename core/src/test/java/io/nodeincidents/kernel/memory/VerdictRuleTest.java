@@ -12,8 +12,8 @@ class VerdictRuleTest {
         return BuddyFreeLists.parseLists(text);
     }
 
-    private static ZoneState zone(String name, long free, long min, List<Long> reserve, String buddy) {
-        return new ZoneState(0, name, free, min, min + 1, min + 2, reserve, buddy == null ? null : lists(buddy));
+    private static ZoneCounters zone(String name, long free, long min, List<Long> reserve, String buddy) {
+        return new ZoneCounters(0, name, free, min, min + 1, min + 2, reserve, buddy == null ? null : lists(buddy));
     }
 
     @Test
@@ -37,7 +37,7 @@ class VerdictRuleTest {
 
     @Test
     void aDmaAllocationOnlyLooksAtTheDmaZone() {
-        List<ZoneState> zones = List.of(
+        List<ZoneCounters> zones = List.of(
                 zone("DMA", 100, 64, List.of(0L, 2815L, 15868L), "1*4kB 0*8kB = 4kB"),
                 zone("DMA32", 900_000, 11_976, List.of(0L, 0L, 13053L), "0*4kB 0*8kB 0*16kB 900*1024kB = 921600kB"));
         VerdictRule.Assessment dma = VerdictRule.assess(2, GfpMask.parse("0x21"), zones);

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nodeincidents.kernel.KernelReport;
 import io.nodeincidents.kernel.KernelReportAssembler;
-import io.nodeincidents.kernel.OomKill;
+import io.nodeincidents.kernel.OomKillReport;
 import io.nodeincidents.logs.LineRef;
 import io.nodeincidents.logs.LogLine;
 import java.io.IOException;
@@ -69,7 +69,7 @@ class TaskTableSummaryTest {
                 lines.size() + 1));
 
         List<KernelReport> reports = new KernelReportAssembler().assembleAll(lines);
-        OomKill kill = (OomKill) reports.get(0);
+        OomKillReport kill = (OomKillReport) reports.get(0);
         TaskTableSummary s = TaskTableSummary.of(kill);
 
         // the assembler keeps 400 lines and counts the rest: most of the 1,283 rows are not there to sum

@@ -5,7 +5,7 @@ package io.nodeincidents.kernel.oom;
  * result of limit of ..", "Memory cgroup out of memory") is MEMCG and a plain "Out of memory:" is taken as
  * GLOBAL, although a cpuset- or mempolicy-constrained OOM printed the same words on those kernels.
  */
-public enum OomConstraint {
+public enum OomScope {
     /** A memory cgroup hit its limit (CONSTRAINT_MEMCG). */
     MEMCG,
     /** The whole machine ran out (CONSTRAINT_NONE). */
@@ -18,7 +18,7 @@ public enum OomConstraint {
     UNKNOWN;
 
     /** Maps the oom-kill line's "constraint=CONSTRAINT_X" value. */
-    public static OomConstraint fromKernel(String value) {
+    public static OomScope fromKernel(String value) {
         if (value == null) {
             return UNKNOWN;
         }

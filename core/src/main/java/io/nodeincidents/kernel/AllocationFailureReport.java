@@ -3,7 +3,7 @@ package io.nodeincidents.kernel;
 import io.nodeincidents.kernel.memory.GfpMask;
 import io.nodeincidents.kernel.memory.MemInfo;
 import io.nodeincidents.kernel.memory.Verdict;
-import io.nodeincidents.kernel.memory.ZoneState;
+import io.nodeincidents.kernel.memory.ZoneCounters;
 
 import java.util.List;
 
@@ -21,16 +21,16 @@ import java.util.List;
  * @param verdict       fragmentation, exhaustion or undetermined; see {@link io.nodeincidents.kernel.memory.VerdictRule}
  * @param verdictReason one line saying why
  */
-public record AllocationFailure(ReportContext context, int order, GfpMask gfp, String nodemask, String cpuset,
-                                String memsAllowed, MemInfo memInfo, List<ZoneState> zones, Verdict verdict,
+public record AllocationFailureReport(ReportContext context, int order, GfpMask gfp, String nodemask, String cpuset,
+                                String memsAllowed, MemInfo memInfo, List<ZoneCounters> zones, Verdict verdict,
                                 String verdictReason) implements KernelReport {
 
-    public AllocationFailure {
+    public AllocationFailureReport {
         zones = List.copyOf(zones);
     }
 
     /** The zone named {@code zone} ("Normal") on any node, the first printed, or null. */
-    public ZoneState zone(String zone) {
+    public ZoneCounters zone(String zone) {
         return zones.stream().filter(z -> z.zone().equals(zone)).findFirst().orElse(null);
     }
 

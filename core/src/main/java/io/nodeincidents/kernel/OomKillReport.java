@@ -4,7 +4,7 @@ import io.nodeincidents.kernel.memcg.MemcgPath;
 import io.nodeincidents.kernel.memory.GfpMask;
 import io.nodeincidents.kernel.memory.MemInfo;
 import io.nodeincidents.kernel.oom.OomCandidate;
-import io.nodeincidents.kernel.oom.OomConstraint;
+import io.nodeincidents.kernel.oom.OomScope;
 import io.nodeincidents.kernel.oom.OomTask;
 import io.nodeincidents.kernel.oom.OomVictim;
 
@@ -28,12 +28,12 @@ import java.util.List;
  * @param tasks         the task table rows kept (bounded), in printed order
  * @param memInfo       Mem-Info counters of a global OOM, or null
  */
-public record OomKill(ReportContext context, OomConstraint constraint, GfpMask gfp, Integer order,
+public record OomKillReport(ReportContext context, OomScope constraint, GfpMask gfp, Integer order,
                       Integer oomScoreAdj, MemcgPath taskMemcg, MemcgPath oomMemcg, Long memoryUsageKb,
                       Long memoryLimitKb, Long failcnt, OomCandidate candidate, OomVictim victim,
                       List<OomTask> tasks, MemInfo memInfo) implements KernelReport {
 
-    public OomKill {
+    public OomKillReport {
         tasks = List.copyOf(tasks);
     }
 
@@ -55,7 +55,7 @@ public record OomKill(ReportContext context, OomConstraint constraint, GfpMask g
 
     @Override
     public String summary() {
-        StringBuilder s = new StringBuilder(constraint == OomConstraint.MEMCG ? "memcg OOM" : "OOM (" + constraint + ")");
+        StringBuilder s = new StringBuilder(constraint == OomScope.MEMCG ? "memcg OOM" : "OOM (" + constraint + ")");
         if (victim != null) {
             s.append(": killed ").append(victim.comm()).append(" pid ").append(victim.pid());
             if (victim.rssKb() != null) {

@@ -13,10 +13,10 @@ import java.util.List;
  *                            higher zone's index; empty when not printed
  * @param buddy               buddy free lists, or null when the report had no buddy line for this zone
  */
-public record ZoneState(Integer node, String zone, Long freeKb, Long minKb, Long lowKb, Long highKb,
+public record ZoneCounters(Integer node, String zone, Long freeKb, Long minKb, Long lowKb, Long highKb,
                         List<Long> lowmemReservePages, BuddyFreeLists buddy) {
 
-    public ZoneState {
+    public ZoneCounters {
         lowmemReservePages = List.copyOf(lowmemReservePages);
     }
 
@@ -30,15 +30,15 @@ public record ZoneState(Integer node, String zone, Long freeKb, Long minKb, Long
         return buddy == null ? null : buddy.largestFreeOrder();
     }
 
-    ZoneState withWatermarks(Long free, Long min, Long low, Long high) {
-        return new ZoneState(node, zone, free, min, low, high, lowmemReservePages, buddy);
+    ZoneCounters withWatermarks(Long free, Long min, Long low, Long high) {
+        return new ZoneCounters(node, zone, free, min, low, high, lowmemReservePages, buddy);
     }
 
-    ZoneState withReserve(List<Long> reserve) {
-        return new ZoneState(node, zone, freeKb, minKb, lowKb, highKb, reserve, buddy);
+    ZoneCounters withReserve(List<Long> reserve) {
+        return new ZoneCounters(node, zone, freeKb, minKb, lowKb, highKb, reserve, buddy);
     }
 
-    ZoneState withBuddy(BuddyFreeLists lists) {
-        return new ZoneState(node, zone, freeKb, minKb, lowKb, highKb, lowmemReservePages, lists);
+    ZoneCounters withBuddy(BuddyFreeLists lists) {
+        return new ZoneCounters(node, zone, freeKb, minKb, lowKb, highKb, lowmemReservePages, lists);
     }
 }

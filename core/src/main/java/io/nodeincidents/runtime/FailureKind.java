@@ -1,7 +1,7 @@
 package io.nodeincidents.runtime;
 
 /** What went wrong in the container runtime. */
-public enum RuntimeFailureKind {
+public enum FailureKind {
     /** A pod's sandbox (its pause container and network namespace) could not be created. */
     SANDBOX_FAILURE,
     /** A container could not be created or started (OCI runtime / shim failure). */

@@ -22,7 +22,7 @@ import java.util.List;
  * @param minOrder    SLUB minimum slab order, or null
  * @param nodes       SLUB per-node usage lines
  */
-public record SlabFailure(ReportContext context, Form form, String cache, Integer errorCode, GfpMask gfp,
+public record SlabFailureReport(ReportContext context, Form form, String cache, Integer errorCode, GfpMask gfp,
                           Integer slubNode, Integer objectSize, Integer bufferSize, Integer defaultOrder,
                           Integer minOrder, List<NodeUsage> nodes) implements KernelReport {
 
@@ -33,7 +33,7 @@ public record SlabFailure(ReportContext context, Form form, String cache, Intege
     public record NodeUsage(int node, long slabs, long objects, long free) {
     }
 
-    public SlabFailure {
+    public SlabFailureReport {
         nodes = List.copyOf(nodes);
     }
 
