@@ -27,11 +27,11 @@ import java.util.Random;
  * excerpts (bundled under {@code samples/}) and re-timed to one night, with plenty of ordinary noise around them.
  *
  * <ul>
- *   <li>{@code slave-138}, {@code slave-139}, {@code slave-141} (CentOS 7, 3.10.0-514): seed 000's order-6 page
+ *   <li>{@code slave-138}, {@code slave-139}, {@code slave-141} (CentOS 7, 3.10.0-514): the order-6 page
  *       allocation failure in {@code nf_conntrack_init_net} with its kmem_cache_create failure, dockerd's
  *       {@code exit status 6} and kubelet pod sandbox failures, a few minutes apart: fragmentation on three hosts,
  *       a fleet-wide problem.</li>
- *   <li>{@code ip-10-1-2-125} (Ubuntu, 4.4.0-28): seed 004's memcg OOM kill of a JVM.</li>
+ *   <li>{@code ip-10-1-2-125} (Ubuntu, 4.4.0-28): a memcg OOM kill of a JVM.</li>
  *   <li>{@code node-quiet-07}: ordinary noise only.</li>
  *   <li>{@code node-lookalike-12}: look-alikes that must not become incidents: CNI not ready, image pulls, an
  *       application saying "page allocation failure", a full conntrack table, a user-namespace setns error, a full
@@ -175,7 +175,7 @@ public final class SampleFleet {
     private record Event(long time, String identifier, String transport, String unit, String message) {
     }
 
-    /** Seed 000's kernel report and dockerd errors, then kubelet's four lines per failed pod sandbox, retried. */
+    /** The order-6 kernel report and dockerd errors, then kubelet's four lines per failed pod sandbox, retried. */
     private static void fragmentation(List<Event> events, long at, String host, List<String> pods) {
         addAll(events, at, seedLines("samples/seed-000-kernel.log"));
         List<LogLine> runtime = seedLines("samples/seed-000-runtime.log").stream().filter(l -> !l.isKernel()).toList();

@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Issue 3's speed target: classification and assembly of a realistic journal (99% ordinary lines, 1% relevant
+ * The decoders' speed target: classification and assembly of a realistic journal (99% ordinary lines, 1% relevant
  * ones, including full kernel reports) at >= 1,000,000 lines/s on one core. Measures exactly what the streaming
  * app and {@code analyze} run per line: {@link NodeEventExtractor#step} with per-host state.
  *

@@ -23,7 +23,7 @@ import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine;
 
 /**
- * The shipper's speed bench (issue 5, point 8): on one genuine journal, in one run, measures journalctl's JSON output
+ * The shipper's speed bench: on one genuine journal, in one run, measures journalctl's JSON output
  * alone (the ceiling of any shipper built on journalctl), {@code journalctl -o json | kcat -P -z lz4}, our shipper
  * with {@code --all} and in its default filtered mode, then the shipper JVM's own CPU and memory while it follows a
  * journal growing at a steady rate. Prints figures; asserts nothing about speed.

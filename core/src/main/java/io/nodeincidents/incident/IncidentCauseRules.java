@@ -23,7 +23,7 @@ import java.util.List;
  * <p>Precedence in one episode, the cause that explains the others first: {@link #PRECEDENCE}. Fragmentation explains
  * slab-cache and high-order failures and can push the kernel into OOM kills although memory is free, so it wins over
  * everything; a global OOM explains exhaustion-type allocation failures; a failed high-order allocation is usually why
- * a slab cache could not be created (seed 000: the order-6 failure comes first, kmem_cache_create fails after it); a
+ * a slab cache could not be created (the order-6 failure comes first, kmem_cache_create fails after it); a
  * memory cgroup hitting its own limit is the most local trouble and loses to any host-wide cause. The diagnosis still
  * names the other kinds the episode holds.
  *
