@@ -1,5 +1,6 @@
 package io.nodeincidents.topology;
 
+import io.nodeincidents.correlation.DriverSettings;
 import io.nodeincidents.fleet.FleetSettings;
 import io.nodeincidents.incident.IncidentSettings;
 import io.nodeincidents.ingest.produce.EntryProducerConfig;
@@ -287,6 +288,12 @@ public final class CorrelatorSettings extends AbstractConfig {
 
     public short topicReplicationFactor() {
         return getShort(TOPIC_REPLICATION);
+    }
+
+    /** What the per-host steps and their ticks are set with, offline as in the streaming app. */
+    public DriverSettings driverSettings() {
+        return new DriverSettings(extractionPunctuation(), correlationPunctuation(), dedupRetention(),
+                incidentSettings(), fleetSettings());
     }
 
     public Duration dedupRetention() {
