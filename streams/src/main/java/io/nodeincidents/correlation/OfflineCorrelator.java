@@ -5,7 +5,6 @@ import io.nodeincidents.events.NodeEventExtractor;
 import io.nodeincidents.events.SetAside;
 import io.nodeincidents.fleet.FleetCauseState;
 import io.nodeincidents.fleet.FleetRollup;
-import io.nodeincidents.incident.HostIncidentState;
 import io.nodeincidents.incident.IncidentAggregator;
 import io.nodeincidents.incident.IncidentSettings;
 import io.nodeincidents.logs.LogLine;
@@ -67,7 +66,8 @@ public final class OfflineCorrelator {
     private final HostExtraction.Sink extracted;
     private final MemoryStateMap<HostLogState> logStates = new MemoryStateMap<>();
     private final MemoryStateMap<HostClock> clocks = new MemoryStateMap<>();
-    private final MemoryStateMap<HostIncidentState> incidentStates = new MemoryStateMap<>();
+    /** As bytes, decoded for the hosts recently at work: a fleet of hosts with open incidents fits in a small heap. */
+    private final MemoryStateMap<byte[]> incidentStates = new MemoryStateMap<>();
     private final MemoryStateMap<FleetCauseState> causeStates = new MemoryStateMap<>();
     private final long step;
     private final long settleMs;
@@ -81,7 +81,11 @@ public final class OfflineCorrelator {
         this.sink = Objects.requireNonNull(sink, "sink");
         this.seen = new SeenEntries(settings.dedupRetention());
         this.extraction = new HostExtraction(extractor, settings.clockRetention(), logStates, clocks);
-        this.incidents = new HostIncidents(new IncidentAggregator(settings.incident()), incidentStates, clocks);
+        this.incidents = new HostIncidents(new IncidentAggregator(settings.incident()),
+                new StoredIncidentStates(incidentStates, (host, e) -> {
+                    throw new IllegalStateException("incident state of host " + host + " written here is unreadable",
+                            e);
+                }), clocks);
         this.fleet = new FleetCauses(new FleetRollup(settings.fleet()), causeStates);
         this.extracted = new HostExtraction.Sink() {
             @Override

@@ -3,6 +3,7 @@ package io.nodeincidents.topology;
 import io.nodeincidents.correlation.HostClock;
 import io.nodeincidents.correlation.HostEvent;
 import io.nodeincidents.correlation.HostIncidents;
+import io.nodeincidents.correlation.StoredIncidentStates;
 import io.nodeincidents.incident.IncidentAggregator;
 import io.nodeincidents.schemas.Incident;
 import java.time.Duration;
@@ -12,16 +13,19 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs {@link HostIncidents} (correlation per host at the host's time) over the hosts' incident states (bytes in a
- * store, {@link IncidentStateStore}) and the {@link HostClock}s that {@link EventExtraction} keeps; the task's
+ * store, {@link StoredIncidentStates}) and the {@link HostClock}s that {@link EventExtraction} keeps; the task's
  * stream-time punctuator is its tick. Emits each incident revision keyed by incidentId: an event's revisions at the
  * event's record time, a tick's at stream time.
  */
 final class HostCorrelation implements Processor<String, Routing.Extracted, String, Incident> {
 
     static final String STORE = "host-incident-state";
+    private static final Logger LOG = LoggerFactory.getLogger(HostCorrelation.class);
 
     private final IncidentAggregator aggregator;
     private final Duration punctuation;
@@ -38,7 +42,9 @@ final class HostCorrelation implements Processor<String, Routing.Extracted, Stri
         this.context = context;
         KeyValueStore<String, byte[]> states = context.getStateStore(STORE);
         KeyValueStore<String, HostClock> clocks = context.getStateStore(EventExtraction.CLOCKS);
-        this.incidents = new HostIncidents(aggregator, new IncidentStateStore(states), new StoreStateMap<>(clocks));
+        StoredIncidentStates stored = new StoredIncidentStates(new StoreStateMap<>(states), (host, e) -> LOG.warn(
+                "incident state of host {} is unreadable ({}); starting it afresh", host, e.getMessage()));
+        this.incidents = new HostIncidents(aggregator, stored, new StoreStateMap<>(clocks));
         context.schedule(punctuation, PunctuationType.STREAM_TIME,
                 now -> incidents.onStreamTime(now, incident -> emit(incident, now)));
     }

@@ -1,6 +1,5 @@
-package io.nodeincidents.topology;
+package io.nodeincidents.correlation;
 
-import io.nodeincidents.correlation.StateMap;
 import io.nodeincidents.incident.HostIncidentState;
 import io.nodeincidents.incident.HostIncidentStateCodec;
 import io.nodeincidents.incident.StateFormatException;
@@ -9,40 +8,43 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.Objects;
+import java.util.function.BiConsumer;
 
 /**
- * The hosts' incident states in a store of their bytes ({@link HostIncidentStateCodec}), as the correlation's
- * {@link StateMap}: unreadable state (corrupt, or written by another version) is logged and read as an empty state,
- * which the correlation then starts afresh.
+ * The hosts' incident states kept as their bytes ({@link HostIncidentStateCodec}) in a {@link StateMap} of bytes (a
+ * store in the streaming app, a map offline), as the {@link StateMap} {@link HostIncidents} works on. Unreadable state
+ * (corrupt, or written by another version) is reported and read as an empty state, which the correlation then starts
+ * afresh.
  *
  * <p>States read or written are kept decoded, the most recently used first to stay: each stream-time tick visits every
  * host with an open incident, and decoding them all from their bytes each time cost more than the events themselves.
  * Bounded by the size of their bytes ({@link #MIRROR_BYTES}), so a fleet's worth of hosts with open incidents does not
- * have to fit in the heap; the store holds them all.
+ * have to fit in the heap decoded; the bytes hold them all, a few times smaller.
  */
-final class IncidentStateStore implements StateMap<HostIncidentState> {
-
-    private static final Logger LOG = LoggerFactory.getLogger(IncidentStateStore.class);
+public final class StoredIncidentStates implements StateMap<HostIncidentState> {
 
     /**
      * Bytes of stored state mirrored decoded: a 32nd of the heap, at most 64 MiB (a decoded state takes a few times its
-     * bytes in the heap).
+     * bytes in the heap); 8 MiB in analyze's 256 MB heap, enough for hundreds of hosts with open incidents.
      */
-    static final long MIRROR_BYTES = Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 32);
+    public static final long MIRROR_BYTES = Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 32);
 
     private record Mirrored(HostIncidentState state, int bytes) {
     }
 
-    private final KeyValueStore<String, byte[]> store;
+    private final StateMap<byte[]> stored;
+    private final BiConsumer<String, StateFormatException> unreadable;
     private final LinkedHashMap<String, Mirrored> decoded = new LinkedHashMap<>(64, 0.75f, true);
     private long mirroredBytes;
 
-    IncidentStateStore(KeyValueStore<String, byte[]> store) {
-        this.store = store;
+    /**
+     * @param stored     the states' bytes by host
+     * @param unreadable told of a host whose bytes cannot be read (the host then starts afresh)
+     */
+    public StoredIncidentStates(StateMap<byte[]> stored, BiConsumer<String, StateFormatException> unreadable) {
+        this.stored = Objects.requireNonNull(stored, "stored");
+        this.unreadable = Objects.requireNonNull(unreadable, "unreadable");
     }
 
     @Override
@@ -51,31 +53,32 @@ final class IncidentStateStore implements StateMap<HostIncidentState> {
         if (state != null) {
             return state;
         }
-        byte[] bytes = store.get(host);
+        byte[] bytes = stored.get(host);
         return bytes == null ? null : decode(host, bytes);
     }
 
     @Override
     public void put(String host, HostIncidentState state) {
         byte[] bytes = HostIncidentStateCodec.encode(state);
-        store.put(host, bytes);
+        stored.put(host, bytes);
         mirror(host, state, bytes.length);
     }
 
     @Override
     public void delete(String host) {
-        store.delete(host);
+        stored.delete(host);
         forget(host);
     }
 
-    /** Every host's state, decoded (or taken from the mirror) only when the correlation comes to it. */
+    /** Every host's state, decoded (or taken from the mirror) only when the caller comes to it. */
     @Override
     public List<Map.Entry<String, HostIncidentState>> entries() {
-        List<Map.Entry<String, HostIncidentState>> all = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = store.all()) {
-            it.forEachRemaining(kv -> all.add(new Lazy(kv.key, kv.value)));
+        List<Map.Entry<String, byte[]>> all = stored.entries();
+        List<Map.Entry<String, HostIncidentState>> lazy = new ArrayList<>(all.size());
+        for (Map.Entry<String, byte[]> host : all) {
+            lazy.add(new Lazy(host.getKey(), host.getValue()));
         }
-        return all;
+        return lazy;
     }
 
     private final class Lazy extends AbstractMap.SimpleImmutableEntry<String, HostIncidentState> {
@@ -107,7 +110,7 @@ final class IncidentStateStore implements StateMap<HostIncidentState> {
             mirror(host, state, bytes.length);
             return state;
         } catch (StateFormatException e) {
-            LOG.warn("incident state of host {} is unreadable ({}); starting it afresh", host, e.getMessage());
+            unreadable.accept(host, e);
             return HostIncidentState.empty();
         }
     }
