@@ -1,11 +1,15 @@
 package io.nodeincidents.cli;
 
+import io.nodeincidents.correlation.EntryIdentity;
+import io.nodeincidents.correlation.OfflineCorrelator;
 import io.nodeincidents.events.EventJson;
 import io.nodeincidents.events.NodeEvent;
 import io.nodeincidents.events.NodeEventExtractor;
 import io.nodeincidents.events.OfflineAnalysis;
 import io.nodeincidents.ingest.cli.LogReadingOptions;
+import io.nodeincidents.ingest.entries.JournalEntries;
 import io.nodeincidents.logs.LogFileReader;
+import io.nodeincidents.logs.LogLine;
 import io.nodeincidents.logs.LogReadException;
 import io.nodeincidents.logs.ReadResult;
 import io.nodeincidents.logs.RejectedLine;
@@ -13,12 +17,12 @@ import io.nodeincidents.query.IncidentJson;
 import io.nodeincidents.schemas.FleetAlert;
 import io.nodeincidents.schemas.Incident;
 import io.nodeincidents.schemas.IncidentStatus;
+import io.nodeincidents.schemas.JournalEntry;
 import io.nodeincidents.kernel.KernelReportAssembler;
 import io.nodeincidents.runtime.RuntimeFailureClassifier;
 import io.nodeincidents.runtime.RuntimeRules;
 import io.nodeincidents.runtime.RuntimeRulesException;
 import io.nodeincidents.topology.CorrelatorSettings;
-import io.nodeincidents.topology.OfflineCorrelation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -29,6 +33,8 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,6 +50,7 @@ import picocli.CommandLine;
 public final class AnalyzeCommand implements Callable<Integer> {
 
     static final int MAX_REJECTS_SHOWN = 20;
+    private static final Logger LOG = LoggerFactory.getLogger(AnalyzeCommand.class);
 
     /** How results are printed. */
     public enum Output { json, text }
@@ -136,40 +143,53 @@ public final class AnalyzeCommand implements Callable<Integer> {
     }
 
     /**
-     * Runs the streaming app's own topology over the files' entries (in a TopologyTestDriver), so the incidents are
-     * the ones the deployed correlator would emit. The entries go into the topology as they are read (only lines that
-     * can contribute to an event; several files merged by time) and each incident is printed when it resolves, with
-     * its final revision: memory does not grow with the files.
+     * Runs the streaming app's own per-host steps over the files' entries ({@link OfflineCorrelator}: the same steps
+     * the topology's processors run, with their state in memory), so the incidents are the ones the deployed
+     * correlator would emit. The entries go in as they are read (only lines that can contribute to an event; several
+     * files merged by time) and each incident is printed when it resolves, with its final revision: memory does not
+     * grow with the files.
      */
     private List<ReadResult> printIncidents(PrintWriter out, PrintWriter err, Consumer<RejectedLine> rejects,
                                             AtomicLong rejected) throws java.io.IOException {
         Map<String, FleetAlert> alerts = new LinkedHashMap<>();
         Set<String> unresolved = new HashSet<>();
         long[] printed = {0};
-        Consumer<Incident> onIncident = incident -> {
-            if (incident.getStatus() != IncidentStatus.RESOLVED) {
-                unresolved.add(incident.getIncidentId());
-                return;
+        OfflineCorrelator.Sink sink = new OfflineCorrelator.Sink() {
+            @Override
+            public void incident(Incident incident) {
+                if (incident.getStatus() != IncidentStatus.RESOLVED) {
+                    unresolved.add(incident.getIncidentId());
+                    return;
+                }
+                unresolved.remove(incident.getIncidentId());
+                printed[0]++;
+                out.println(output == Output.text ? IncidentPrinter.text(incident) : IncidentJson.line(incident));
             }
-            unresolved.remove(incident.getIncidentId());
-            printed[0]++;
-            out.println(output == Output.text ? IncidentPrinter.text(incident) : IncidentJson.line(incident));
+
+            @Override
+            public void alert(FleetAlert alert) {
+                // an alert is re-emitted as hosts join it: the last emission of each is printed at the end
+                alerts.put(alert.getAlertId(), alert);
+            }
+
+            @Override
+            public void setAside(String host, String reason) {
+                LOG.warn("host {}: {}, left out", host, reason);
+            }
         };
-        // an alert is re-emitted as hosts join it: the last emission of each is printed at the end
-        Consumer<FleetAlert> onAlert = alert -> alerts.put(alert.getAlertId(), alert);
-        List<ReadResult> read;
-        try (OfflineCorrelation.Session session = new OfflineCorrelation.Session(rules == null ? Map.of()
-                : Map.of(CorrelatorSettings.RUNTIME_RULES_FILE, rules.toString()), onIncident, onAlert, dead -> { })) {
-            read = new MergedReading(reading.readOptions(), extractor, rejects).read(inputs, session::add);
-            session.finish();
-        }
+        CorrelatorSettings settings = new CorrelatorSettings(rules == null ? Map.of()
+                : Map.of(CorrelatorSettings.RUNTIME_RULES_FILE, rules.toString()));
+        OfflineCorrelator correlator = new OfflineCorrelator(settings.driverSettings(), extractor, sink);
+        List<ReadResult> read = new MergedReading(reading.readOptions(), extractor, rejects).read(inputs,
+                (entry, timeMs) -> correlator.add(offlineEntry(extractor, entry, timeMs)));
+        correlator.finish();
         List<FleetAlert> latest = List.copyOf(alerts.values());
         for (FleetAlert alert : latest) {
             out.print(output == Output.text ? IncidentPrinter.text(alert) : IncidentJson.line(alert) + "\n");
         }
         out.flush();
         if (!unresolved.isEmpty()) {
-            // cannot happen with the end-of-input markers; said rather than printed half-done
+            // cannot happen: the end of the input resolves them all; said rather than printed half-done
             err.println("analyze: " + unresolved.size() + " incidents did not resolve by the end of the input");
         }
         if (rejected.get() > MAX_REJECTS_SHOWN) {
@@ -179,5 +199,24 @@ public final class AnalyzeCommand implements Callable<Integer> {
         err.printf("analyze: %d files, %d lines, %d incidents, %d fleet alerts, %d lines rejected%n", inputs.size(),
                 lines, printed[0], latest.size(), rejected.get());
         return read;
+    }
+
+    /**
+     * An entry as the streaming app's intake hands it on: read back as a log line from the entry (the line a shipped
+     * entry gives), with its identity for dropping repeats.
+     */
+    static OfflineCorrelator.Entry offlineEntry(NodeEventExtractor extractor, JournalEntry entry, long timeMs) {
+        Long micros = entry.getRealtimeMicros();
+        boolean ownTime = micros != null && micros >= 0;
+        LogLine line;
+        boolean concerns;
+        try {
+            line = JournalEntries.toLogLine(entry);
+            concerns = extractor.concerns(line);
+        } catch (RuntimeException e) {
+            LOG.warn("entry of host {} could not be read as a log line ({}), left out", entry.getHost(), e.toString());
+            return new OfflineCorrelator.Entry(null, ownTime, timeMs, false, null);
+        }
+        return new OfflineCorrelator.Entry(line, ownTime, timeMs, concerns, concerns ? EntryIdentity.of(entry) : null);
     }
 }

@@ -139,13 +139,13 @@ public final class StormBench {
         List<String> stepRows = new ArrayList<>();
         try {
             for (Scenario scenario : scenarios) {
-                // the JVM's start and the topology's set-up, measured on a few lines
+                // the JVM's start and the set-up, measured on a few lines
                 Path small = dir.resolve(scenario.label + "-start.log");
                 long startLines = generate(scenario, small, 64 << 10, hosts, seeds);
                 Run start = analyze(small, xmx, dir);
                 Files.deleteIfExists(small);
                 System.out.printf("%-16s %9s %,11d %8.1f %8s %9s %8.1f %8s %9s %6d MB %5d  (the JVM's start and the"
-                                + " topology's set-up)%n", scenario.label, human(64 << 10), startLines, start.seconds(),
+                                + " set-up)%n", scenario.label, human(64 << 10), startLines, start.seconds(),
                         "", "", start.cpuSeconds(), "", "", start.peakRssKb() / 1024, start.exit());
                 // the cost of the lines a size adds to the one before: the JVM's start and warm-up cancel out
                 long previousLines = startLines;

@@ -4,6 +4,7 @@ import io.nodeincidents.config.Setting;
 import io.nodeincidents.config.Setting.Importance;
 import io.nodeincidents.config.Setting.Validator;
 import io.nodeincidents.config.SettingsConfigDef;
+import io.nodeincidents.correlation.DriverSettings;
 import io.nodeincidents.fleet.FleetSettings;
 import io.nodeincidents.incident.IncidentSettings;
 import io.nodeincidents.ingest.cli.KafkaClientSettings;
@@ -245,6 +246,12 @@ public final class CorrelatorSettings extends AbstractConfig {
 
     public short topicReplicationFactor() {
         return getShort(TOPIC_REPLICATION);
+    }
+
+    /** What the per-host steps and their ticks are set with, offline as in the streaming app. */
+    public DriverSettings driverSettings() {
+        return new DriverSettings(extractionPunctuation(), correlationPunctuation(), dedupRetention(),
+                incidentSettings(), fleetSettings());
     }
 
     public Duration dedupRetention() {

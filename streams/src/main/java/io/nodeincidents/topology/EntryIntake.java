@@ -1,9 +1,9 @@
 package io.nodeincidents.topology;
 
+import io.nodeincidents.correlation.EntryIdentity;
 import io.nodeincidents.events.NodeEventExtractor;
 import io.nodeincidents.ingest.entries.JournalEntries;
 import io.nodeincidents.logs.LogLine;
-import io.nodeincidents.schemas.EntrySource;
 import io.nodeincidents.schemas.JournalEntry;
 import java.time.Duration;
 import java.time.Instant;
@@ -88,15 +88,7 @@ final class EntryIntake implements FixedKeyProcessor<String, SourceEntry, Routin
 
     /** The entry's identity, or null when it has none. */
     static String identity(JournalEntry entry) {
-        String boot = String.valueOf(entry.getBootId());
-        if (entry.getCursor() != null) {
-            return entry.getHost() + '\u0000' + boot + "\u0000c\u0000" + entry.getCursor();
-        }
-        EntrySource source = entry.getSource();
-        if (source != null && source.getFile() != null && source.getLine() != null) {
-            return entry.getHost() + '\u0000' + boot + "\u0000f\u0000" + source.getFile() + '\u0000'
-                    + source.getLine();
-        }
-        return null;
+        EntryIdentity identity = EntryIdentity.of(entry);
+        return identity == null ? null : identity.key();
     }
 }

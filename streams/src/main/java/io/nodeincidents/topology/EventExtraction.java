@@ -1,39 +1,28 @@
 package io.nodeincidents.topology;
 
-import io.nodeincidents.events.EventRecords;
+import io.nodeincidents.correlation.HostClock;
+import io.nodeincidents.correlation.HostEvent;
+import io.nodeincidents.correlation.HostExtraction;
 import io.nodeincidents.events.HostLogState;
-import io.nodeincidents.events.NodeEvent;
 import io.nodeincidents.events.NodeEventExtractor;
 import io.nodeincidents.events.SetAside;
-import io.nodeincidents.logs.LogLine;
 import io.nodeincidents.schemas.JournalEntry;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs {@link NodeEventExtractor} per host with its {@link HostLogState} in a store, and turns the completed events
- * into their Avro records ({@link EventRecords}). Every host has its own {@link HostClock} in a second store (shared
- * with {@link HostCorrelation}): whatever is idle on a host is judged by the host's time, not the task's stream time,
- * so a host whose entries run far behind the others' on its partition (an old log replayed into a live system) is
- * not cut short by them. Each completed event carries its host's time for the correlation.
- *
- * <p>Two punctuators complete what went idle when no line of the host comes to do it: one on stream time, one on
- * wall-clock time that extrapolates each host's time by the wall-clock time since stream time last advanced - so a
- * kernel report completes after its idle gap even when the host and its whole partition go quiet, while a fast
- * replay of an old log (stream time racing ahead) is never cut by the wall clock.
+ * Runs {@link HostExtraction} (event extraction per host at the host's own time) over two stores: each host's
+ * {@link HostLogState}, and each host's {@link HostClock} (shared with {@link HostCorrelation}). The task's stream
+ * time and wall-clock punctuators are its ticks; the completed events go on as their records with their host's
+ * time, what the decoders set aside and entries that could not be processed to the dead-letter topic.
  */
 final class EventExtraction implements Processor<String, Routing.Accepted, String, Routing.Extracted> {
 
@@ -46,25 +35,26 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
     private final String topic;
     private final Duration streamPunctuation;
     private final Duration wallClockPunctuation;
-    private final long clockRetentionMs;
+    private final Duration clockRetention;
     private ProcessorContext<String, Routing.Extracted> context;
-    private KeyValueStore<String, HostLogState> states;
-    private KeyValueStore<String, HostClock> clocks;
-    private long observedStreamTime = -1;
-    private long wallClockAtObserved;
-    private long lastClockPruning = -1;
-    /**
-     * The hosts the store holds (those with pending state) and their states as stored, kept in step by {@link #store}
-     * and rebuilt by every full scan: when stream time moves with nearly every record, a scan of the store per record
-     * (a RocksDB iterator over all the tombstones of hosts gone quiet) would cost more than all the decoding, and so
-     * would reading (a JSON decode) every pending host's state from the store on each jump.
-     */
-    private final Map<String, HostLogState> pendingHosts = new TreeMap<>();
-    private boolean scanned;
-    /** This task's hosts' clocks as stored: read from the store once per host, not once per entry. */
-    private final Map<String, HostClock> clockMirror = new HashMap<>();
-    /** How old the stored "last logged" time of a host may get before an entry of the host refreshes it. */
-    private final long clockRefreshMs;
+    private HostExtraction extraction;
+    /** Sends what the ticks and stream-time jumps complete on, at the times the driver gives. */
+    private final HostExtraction.Sink forwarding = new HostExtraction.Sink() {
+        @Override
+        public void event(String host, HostEvent event, long timestampMs) {
+            context.forward(new Record<>(host, routed(event), timestampMs));
+        }
+
+        @Override
+        public void setAside(String host, SetAside setAside, long timestampMs) {
+            EventExtraction.this.setAside(host, setAside, timestampMs);
+        }
+
+        @Override
+        public void unconvertible(String host, RuntimeException failure, long timestampMs) {
+            context.forward(new Record<>(host, unconverted(host, failure, timestampMs), timestampMs));
+        }
+    };
 
     /**
      * @param clockRetention how long, in stream time, the clock of a host that logs nothing is kept; after that the
@@ -76,71 +66,48 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
         this.topic = topic;
         this.streamPunctuation = streamPunctuation;
         this.wallClockPunctuation = wallClockPunctuation;
-        this.clockRetentionMs = clockRetention.toMillis();
-        this.clockRefreshMs = Math.max(1, clockRetentionMs / 24);
+        this.clockRetention = clockRetention;
     }
 
     @Override
     public void init(ProcessorContext<String, Routing.Extracted> context) {
         this.context = context;
-        this.states = context.getStateStore(STORE);
-        this.clocks = context.getStateStore(CLOCKS);
-        this.pendingHosts.clear();
-        this.clockMirror.clear();
-        this.scanned = false;
-        context.schedule(streamPunctuation, PunctuationType.STREAM_TIME, now -> {
-            expireAll(now, 0, now);
-            pruneClocks(now);
-        });
-        context.schedule(wallClockPunctuation, PunctuationType.WALL_CLOCK_TIME, wallClock -> {
-            long streamTime = context.currentStreamTimeMs();
-            if (streamTime < 0) {
-                return;
-            }
-            if (streamTime != observedStreamTime) {
-                observe(streamTime);
-                return;
-            }
-            long idle = wallClock - wallClockAtObserved;
-            if (idle > 0) {
-                // completed at the extrapolated time, but sent on at the host's time: the correlation's clock must
-                // never run ahead of stream time
-                expireAll(streamTime, idle, streamTime);
-            }
-        });
+        KeyValueStore<String, HostLogState> states = context.getStateStore(STORE);
+        KeyValueStore<String, HostClock> clocks = context.getStateStore(CLOCKS);
+        this.extraction = new HostExtraction(extractor, clockRetention, new StoreStateMap<>(states),
+                new StoreStateMap<>(clocks));
+        context.schedule(streamPunctuation, PunctuationType.STREAM_TIME,
+                now -> extraction.onStreamTime(now, forwarding));
+        context.schedule(wallClockPunctuation, PunctuationType.WALL_CLOCK_TIME,
+                wallClock -> extraction.onWallClock(wallClock, context.currentStreamTimeMs(),
+                        context.currentSystemTimeMs(), forwarding));
     }
 
     @Override
     public void process(Record<String, Routing.Accepted> record) {
         long streamTime = context.currentStreamTimeMs();
-        if (observedStreamTime >= 0 && streamTime > observedStreamTime) {
-            // Stream time jumped with this record. Whatever the jump completes on other hosts is sent on first, at
-            // the stream time before the jump: the correlation then still joins it to incidents that the jump is
-            // about to resolve, instead of finding them resolved and the evidence too late.
-            expirePending(streamTime, 0, observedStreamTime);
-        }
-        observe(streamTime);
+        extraction.beforeEntry(streamTime, context.currentSystemTimeMs(), forwarding);
         JournalEntry entry = record.value().entry();
-        LogLine line = record.value().line();
-        List<NodeEvent> events;
-        long hostTime;
+        List<Record<String, Routing.Extracted>> completed = new ArrayList<>();
         try {
-            hostTime = tick(line.host(), entry, record.timestamp(), streamTime);
-            boolean pending = hasPendingState(line.host());
-            if (!pending && !record.value().concerns()) {
-                // the ~99% of lines that can start nothing, on a host with nothing under way: the step would return
-                // the empty state and no events
-                return;
-            }
-            HostLogState before = pending ? stateOf(line.host()) : HostLogState.EMPTY;
-            NodeEventExtractor.Step step = extractor.step(before, line);
-            if (!step.state().equals(before)) {
-                // most lines leave an empty state empty: no store write, so no tombstone per line in RocksDB and in
-                // the changelog
-                store(line.host(), step.state());
-            }
-            events = step.events();
-            setAside(line.host(), step.setAside(), record.timestamp());
+            Long micros = entry.getRealtimeMicros();
+            extraction.onEntry(new HostExtraction.Entry(record.value().line(), micros != null && micros >= 0,
+                    record.timestamp(), record.value().concerns()), streamTime, new HostExtraction.Sink() {
+                        @Override
+                        public void event(String host, HostEvent event, long timestampMs) {
+                            completed.add(record.withValue(routed(event)));
+                        }
+
+                        @Override
+                        public void setAside(String host, SetAside setAside, long timestampMs) {
+                            EventExtraction.this.setAside(host, setAside, timestampMs);
+                        }
+
+                        @Override
+                        public void unconvertible(String host, RuntimeException failure, long timestampMs) {
+                            completed.add(record.withValue(unconverted(record.key(), failure, timestampMs)));
+                        }
+                    });
         } catch (RuntimeException e) {
             // a line no decoder expected must not stop the host's (or anyone's) processing
             LOG.warn("journal entry of host {} could not be processed, sent to the dead-letter topic", entry.getHost(),
@@ -150,195 +117,25 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
                     DeadLetters.EXTRACTION_FAILED + SourceEntrySerde.oneLine(e)))));
             return;
         }
-        forward(record, events, hostTime);
-    }
-
-    /**
-     * Moves the host's clock with one of its entries (placed at {@code recordTimeMs} by {@link EventTimeExtractor})
-     * and returns the host's time. Only an entry with a time of its own moves it: an entry without one is placed at its
-     * time of producing, which for a replayed old log is today, and would make the host's whole replay late.
-     *
-     * <p>The store is written only when the host's time changes against stream time (its lag behind it), or when the
-     * stored "last logged" stream time is older than {@link #clockRefreshMs}: a clock's reading at a later stream time
-     * does not depend on which of its entries last wrote it, while a write per entry would be a changelog record per
-     * host and commit, as many records as the input itself with a thousand hosts on a partition.
-     */
-    private long tick(String host, JournalEntry entry, long recordTimeMs, long streamTime) {
-        HostClock clock = clockOf(host);
-        boolean ownTime = entry.getRealtimeMicros() != null && entry.getRealtimeMicros() >= 0;
-        HostClock next;
-        if (clock == null) {
-            next = HostClock.start(Math.min(recordTimeMs, streamTime), streamTime);
-        } else if (ownTime) {
-            next = clock.observe(Math.min(recordTimeMs, streamTime), streamTime);
-        } else {
-            next = clock;
-        }
-        if (clock == null || next.lagMs() != clock.lagMs()
-                || next.streamTimeMs() - clock.streamTimeMs() >= clockRefreshMs) {
-            clocks.put(host, next);
-            clockMirror.put(host, next);
-        }
-        return next.now(streamTime);
-    }
-
-    /** The host's stored clock, from the mirror when this task has read or written it before. */
-    private HostClock clockOf(String host) {
-        HostClock clock = clockMirror.get(host);
-        if (clock == null) {
-            clock = clocks.get(host);
-            if (clock != null) {
-                clockMirror.put(host, clock);
-            }
-        }
-        return clock;
-    }
-
-    /**
-     * Forgets the clocks of hosts that logged nothing for the clock retention of stream time and have nothing pending,
-     * at most once per retention period (the clocks are few, one per host, but a churning fleet never stops adding).
-     */
-    private void pruneClocks(long streamTime) {
-        if (lastClockPruning >= 0 && streamTime - lastClockPruning < clockRetentionMs) {
-            return;
-        }
-        lastClockPruning = streamTime;
-        List<String> quiet = new ArrayList<>();
-        try (KeyValueIterator<String, HostClock> all = clocks.all()) {
-            all.forEachRemaining(host -> {
-                // a stored clock may be up to the refresh interval behind the host's last entry
-                if (host.value == null || streamTime - host.value.streamTimeMs() > clockRetentionMs + clockRefreshMs) {
-                    quiet.add(host.key);
-                }
-            });
-        }
-        for (String host : quiet) {
-            if (states.get(host) == null) {
-                clocks.delete(host);
-                clockMirror.remove(host);
-            }
-        }
-    }
-
-    private void observe(long streamTime) {
-        if (streamTime != observedStreamTime) {
-            observedStreamTime = streamTime;
-            wallClockAtObserved = context.currentSystemTimeMs();
-        }
-    }
-
-    /**
-     * Completes, on every host with pending state, what has been idle for longer than its gap at the host's time at
-     * stream time {@code streamTimeMs} plus {@code extraMs} (wall-clock extrapolation), and sends the events on with
-     * record time {@code sentAtMs} and the host's time at stream time {@code sentAtMs}.
-     */
-    private void expireAll(long streamTimeMs, long extraMs, long sentAtMs) {
-        List<KeyValue<String, HostLogState>> pending = new ArrayList<>();
-        try (KeyValueIterator<String, HostLogState> all = states.all()) {
-            all.forEachRemaining(pending::add);
-        }
-        pendingHosts.clear();
-        for (KeyValue<String, HostLogState> host : pending) {
-            if (host.value != null) {
-                pendingHosts.put(host.key, host.value);
-            }
-        }
-        scanned = true;
-        expire(pending, streamTimeMs, extraMs, sentAtMs);
-    }
-
-    /** The same as {@link #expireAll} for the hosts known to have pending state, without scanning the store. */
-    private void expirePending(long streamTimeMs, long extraMs, long sentAtMs) {
-        if (!scanned) {
-            expireAll(streamTimeMs, extraMs, sentAtMs);
-            return;
-        }
-        List<KeyValue<String, HostLogState>> pending = new ArrayList<>(pendingHosts.size());
-        pendingHosts.forEach((host, state) -> pending.add(KeyValue.pair(host, state)));
-        expire(pending, streamTimeMs, extraMs, sentAtMs);
-    }
-
-    private void expire(List<KeyValue<String, HostLogState>> pending, long streamTimeMs, long extraMs, long sentAtMs) {
-        for (KeyValue<String, HostLogState> host : pending) {
-            if (host.value == null) {
-                states.delete(host.key);
-                pendingHosts.remove(host.key);
-                continue;
-            }
-            HostClock clock = clockOf(host.key);
-            long nowMs = HostClock.now(clock, streamTimeMs) + extraMs;
-            NodeEventExtractor.Step step = extractor.expire(host.value, Math.multiplyExact(nowMs, 1000L));
-            setAside(host.key, step.setAside(), sentAtMs);
-            if (!step.events().isEmpty() || !step.state().equals(host.value)) {
-                store(host.key, step.state());
-                long hostTime = HostClock.now(clock, sentAtMs);
-                for (NodeEvent event : step.events()) {
-                    context.forward(new Record<>(host.key, toRecord(event, host.key, sentAtMs, hostTime), sentAtMs));
-                }
-            }
-        }
-    }
-
-    /**
-     * Whether the host has pending state, without a store lookup: most entries come from hosts with nothing pending,
-     * and a lookup that misses the cache is a RocksDB read per entry.
-     */
-    private boolean hasPendingState(String host) {
-        if (!scanned) {
-            // after a (re)start the store may hold restored state: learn which hosts have some, once
-            try (KeyValueIterator<String, HostLogState> all = states.all()) {
-                all.forEachRemaining(kv -> {
-                    if (kv.value != null) {
-                        pendingHosts.put(kv.key, kv.value);
-                    }
-                });
-            }
-            scanned = true;
-        }
-        return pendingHosts.containsKey(host);
-    }
-
-    private HostLogState stateOf(String host) {
-        HostLogState state = pendingHosts.get(host);
-        return state == null ? HostLogState.EMPTY : state;
-    }
-
-    private void store(String host, HostLogState state) {
-        if (state.isEmpty()) {
-            states.delete(host);
-            pendingHosts.remove(host);
-        } else {
-            states.put(host, state);
-            pendingHosts.put(host, state);
-        }
+        // the entry's events go on after its processing succeeded, as one step
+        completed.forEach(context::forward);
     }
 
     /** Reports the decoder could not read go to the dead-letter topic; the host's processing goes on without them. */
-    private void setAside(String host, List<SetAside> setAside, long timestampMs) {
-        for (SetAside s : setAside) {
-            LOG.warn("host {}: {} at {}, sent to the dead-letter topic", host, s.reason(), s.ref());
-            context.forward(new Record<String, Routing.Extracted>(host, new Routing.Rejected(DeadLetters.ofHost(topic,
-                    host, timestampMs, DeadLetters.EXTRACTION_FAILED + s.reason() + " at " + s.ref())), timestampMs));
-        }
+    private void setAside(String host, SetAside s, long timestampMs) {
+        LOG.warn("host {}: {} at {}, sent to the dead-letter topic", host, s.reason(), s.ref());
+        context.forward(new Record<String, Routing.Extracted>(host, new Routing.Rejected(DeadLetters.ofHost(topic,
+                host, timestampMs, DeadLetters.EXTRACTION_FAILED + s.reason() + " at " + s.ref())), timestampMs));
     }
 
-    private void forward(Record<String, Routing.Accepted> record, List<NodeEvent> events, long hostTime) {
-        for (NodeEvent event : events) {
-            context.forward(record.withValue(toRecord(event, record.key(), record.timestamp(), hostTime)));
-        }
+    private static Routing.Extracted routed(HostEvent event) {
+        return event instanceof HostEvent.Kernel kernel ? new Routing.KernelEvent(kernel.event(), kernel.hostTimeMs())
+                : new Routing.RuntimeEvent(((HostEvent.Runtime) event).event(), event.hostTimeMs());
     }
 
-    private Routing.Extracted toRecord(NodeEvent event, String host, long timestampMs, long hostTimeMs) {
-        try {
-            if (event instanceof NodeEvent.Kernel kernel) {
-                return new Routing.KernelEvent(EventRecords.kernelEvent(kernel.report()), hostTimeMs);
-            }
-            return new Routing.RuntimeEvent(EventRecords.runtimeEvent(((NodeEvent.Runtime) event).failure()),
-                    hostTimeMs);
-        } catch (RuntimeException e) {
-            LOG.warn("event of host {} could not be converted, sent to the dead-letter topic", host, e);
-            return new Routing.Rejected(DeadLetters.ofHost(topic, host, timestampMs,
-                    "event record conversion failed: " + SourceEntrySerde.oneLine(e)));
-        }
+    private Routing.Extracted unconverted(String host, RuntimeException e, long timestampMs) {
+        LOG.warn("event of host {} could not be converted, sent to the dead-letter topic", host, e);
+        return new Routing.Rejected(DeadLetters.ofHost(topic, host, timestampMs,
+                "event record conversion failed: " + SourceEntrySerde.oneLine(e)));
     }
 }

@@ -1,5 +1,6 @@
 package io.nodeincidents.topology;
 
+import io.nodeincidents.correlation.FleetCauses;
 import io.nodeincidents.fleet.FleetCauseState;
 import io.nodeincidents.fleet.FleetRollup;
 import io.nodeincidents.schemas.FleetAlert;
@@ -10,7 +11,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Runs {@link FleetRollup} over incidents re-keyed by cause, with one {@link FleetCauseState} per cause in a store,
+ * Runs {@link FleetCauses} over incidents re-keyed by cause, with one {@link FleetCauseState} per cause in a store,
  * and emits the alerts keyed by alertId.
  */
 final class FleetCauseRollup implements Processor<String, Incident, String, FleetAlert> {
@@ -19,7 +20,7 @@ final class FleetCauseRollup implements Processor<String, Incident, String, Flee
 
     private final FleetRollup rollup;
     private ProcessorContext<String, FleetAlert> context;
-    private KeyValueStore<String, FleetCauseState> states;
+    private FleetCauses causes;
 
     FleetCauseRollup(FleetRollup rollup) {
         this.rollup = rollup;
@@ -28,7 +29,8 @@ final class FleetCauseRollup implements Processor<String, Incident, String, Flee
     @Override
     public void init(ProcessorContext<String, FleetAlert> context) {
         this.context = context;
-        this.states = context.getStateStore(STORE);
+        KeyValueStore<String, FleetCauseState> states = context.getStateStore(STORE);
+        this.causes = new FleetCauses(rollup, new StoreStateMap<>(states));
     }
 
     @Override
@@ -36,9 +38,7 @@ final class FleetCauseRollup implements Processor<String, Incident, String, Flee
         if (record.key() == null || record.value() == null) {
             return;
         }
-        FleetRollup.Step step = rollup.onIncident(states.get(record.key()), record.value());
-        states.put(record.key(), step.state());
-        for (FleetAlert alert : step.emitted()) {
+        for (FleetAlert alert : causes.onIncident(record.key(), record.value())) {
             context.forward(new Record<>(alert.getAlertId(), alert, record.timestamp()));
         }
     }

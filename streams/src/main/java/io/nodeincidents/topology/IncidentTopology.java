@@ -5,14 +5,12 @@ import io.nodeincidents.kernel.KernelReportAssembler;
 import io.nodeincidents.runtime.RuntimeFailureClassifier;
 import io.nodeincidents.fleet.FleetRollup;
 import io.nodeincidents.incident.IncidentAggregator;
-import io.nodeincidents.incident.IncidentSettings;
 import io.nodeincidents.query.QueryStores;
 import io.nodeincidents.metrics.CorrelatorMetrics;
 import io.nodeincidents.schemas.DeadLetter;
 import io.nodeincidents.schemas.FleetAlert;
 import io.nodeincidents.schemas.Incident;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
@@ -199,19 +197,9 @@ public final class IncidentTopology {
         return new NodeEventExtractor(new KernelReportAssembler(), new RuntimeFailureClassifier(settings.runtimeRules()));
     }
 
-    /**
-     * How long the clock of a quiet host is kept: a day of stream time, or longer if the settings keep anything of a
-     * host (an open incident, a dedup identity) longer, so that nothing of a host outlives its clock.
-     */
+    /** How long the clock of a quiet host is kept ({@link io.nodeincidents.correlation.DriverSettings}). */
     static Duration clockRetention(CorrelatorSettings settings) {
-        IncidentSettings incident = settings.incidentSettings();
-        Duration keepsIncident = incident.window().plus(incident.gap()).plus(incident.grace())
-                .plus(incident.updateInterval()).multipliedBy(2);
-        Duration longest = Duration.ofDays(1);
-        for (Duration d : List.of(keepsIncident, settings.dedupRetention())) {
-            longest = d.compareTo(longest) > 0 ? d : longest;
-        }
-        return longest;
+        return settings.driverSettings().clockRetention();
     }
 
     /** A whole topology for {@code settings}: {@link #build} on a fresh builder. */

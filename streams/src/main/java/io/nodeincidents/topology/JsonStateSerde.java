@@ -2,6 +2,7 @@ package io.nodeincidents.topology;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nodeincidents.correlation.HostClock;
 import io.nodeincidents.events.HostLogState;
 import io.nodeincidents.fleet.FleetCauseState;
 import java.io.IOException;

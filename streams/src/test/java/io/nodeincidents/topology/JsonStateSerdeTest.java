@@ -2,6 +2,7 @@ package io.nodeincidents.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nodeincidents.correlation.HostClock;
 import io.nodeincidents.events.HostLogState;
 import io.nodeincidents.events.NodeEvent;
 import io.nodeincidents.events.NodeEventExtractor;

@@ -1,5 +1,6 @@
 package io.nodeincidents.topology;
 
+import io.nodeincidents.correlation.HostClock;
 import io.nodeincidents.schemas.DeadLetter;
 import io.nodeincidents.schemas.FleetAlert;
 import io.nodeincidents.schemas.Incident;

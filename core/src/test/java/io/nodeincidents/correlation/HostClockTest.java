@@ -1,4 +1,4 @@
-package io.nodeincidents.topology;
+package io.nodeincidents.correlation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.nodeincidents.topology;
+package io.nodeincidents.correlation;
 
 /**
  * One host's own event-time clock. Several hosts share a partition, and the task's stream time is the newest event
@@ -15,15 +15,15 @@ package io.nodeincidents.topology;
  *                     later when stream time moved on since
  * @param streamTimeMs the task's stream time when the host last logged
  */
-record HostClock(long eventTimeMs, long streamTimeMs) {
+public record HostClock(long eventTimeMs, long streamTimeMs) {
 
     /** The clock of a host first seen with an entry at {@code entryTimeMs}, at stream time {@code streamNowMs}. */
-    static HostClock start(long entryTimeMs, long streamNowMs) {
+    public static HostClock start(long entryTimeMs, long streamNowMs) {
         return new HostClock(entryTimeMs, streamNowMs);
     }
 
     /** The host's time when the task's stream time is {@code streamNowMs}. */
-    long now(long streamNowMs) {
+    public long now(long streamNowMs) {
         return eventTimeMs + Math.max(0, streamNowMs - streamTimeMs);
     }
 
@@ -31,7 +31,7 @@ record HostClock(long eventTimeMs, long streamTimeMs) {
      * The clock after an entry of the host at {@code entryTimeMs}, processed at stream time {@code streamNowMs}: the
      * entry's time if it is ahead of the host's time, else the host's time (a late entry does not turn it back).
      */
-    HostClock observe(long entryTimeMs, long streamNowMs) {
+    public HostClock observe(long entryTimeMs, long streamNowMs) {
         return new HostClock(Math.max(now(streamNowMs), entryTimeMs), Math.max(streamTimeMs, streamNowMs));
     }
 
@@ -39,12 +39,12 @@ record HostClock(long eventTimeMs, long streamTimeMs) {
      * How far the host's time runs behind stream time (from the stream time of this reading on). It only shrinks, as the
      * host's entries catch up; two readings with the same lag agree on the host's time at any later stream time.
      */
-    long lagMs() {
+    public long lagMs() {
         return streamTimeMs - eventTimeMs;
     }
 
     /** The host's time at stream time {@code streamNowMs}, or stream time itself for a host without a clock. */
-    static long now(HostClock clock, long streamNowMs) {
+    public static long now(HostClock clock, long streamNowMs) {
         return clock == null ? streamNowMs : clock.now(streamNowMs);
     }
 }

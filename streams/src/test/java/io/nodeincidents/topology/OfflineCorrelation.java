@@ -30,8 +30,9 @@ import org.apache.kafka.streams.TopologyTestDriver;
 /**
  * The streaming correlator run over journal entries in this JVM, without a broker: the topology of
  * {@link IncidentTopology} in a {@link TopologyTestDriver}, with an in-process schema registry and a temporary state
- * directory. For offline analysis of collected logs, so it gives the same incidents as the streaming app. Only what
- * nobody reads offline is left out: the query API's stores and the ECS feed.
+ * directory. Only what nobody reads offline is left out: the query API's stores and the ECS feed. Tests run whole
+ * scenarios through the real topology with it, and hold offline analysis
+ * ({@link io.nodeincidents.correlation.OfflineCorrelator}, which {@code analyze} runs) to its results.
  *
  * <p>A {@link Session} takes the entries one at a time, as they are read, and hands each incident revision, fleet
  * alert and dead letter on as the topology writes it: memory does not grow with the input. The driver keeps every
