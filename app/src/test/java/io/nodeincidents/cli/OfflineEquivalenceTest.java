@@ -60,8 +60,8 @@ class OfflineEquivalenceTest {
     static Stream<Path> files() throws IOException {
         Path root = repository();
         List<Path> files = new ArrayList<>();
-        for (String dir : List.of("streams/src/main/resources/samples", "ingest/src/test/resources/logs",
-                "streams/src/test/resources/kernel", "streams/src/test/resources/runtime",
+        for (String dir : List.of("app/src/main/resources/samples", "core/src/test/resources/logs",
+                "core/src/test/resources/kernel", "core/src/test/resources/runtime",
                 "streams/src/test/resources/topology")) {
             try (Stream<Path> in = Files.list(root.resolve(dir))) {
                 in.filter(Files::isRegularFile).forEach(files::add);
@@ -83,7 +83,7 @@ class OfflineEquivalenceTest {
     @Test
     void allSamplesTogetherGiveTheSameAsTheTopology() throws IOException {
         List<Path> samples;
-        try (Stream<Path> in = Files.list(repository().resolve("streams/src/main/resources/samples"))) {
+        try (Stream<Path> in = Files.list(repository().resolve("app/src/main/resources/samples"))) {
             samples = in.sorted().toList();
         }
         Output output = assertSame(samples);
@@ -97,7 +97,7 @@ class OfflineEquivalenceTest {
      */
     @Test
     void aFleetOfHostsGivesTheSameAlertsAsTheTopology() throws IOException {
-        Path samples = repository().resolve("streams/src/main/resources/samples");
+        Path samples = repository().resolve("app/src/main/resources/samples");
         List<Timed> seed = entries(List.of(samples.resolve("seed-000-kernel.log"),
                 samples.resolve("seed-000-runtime.log")));
         for (long apartMinutes : List.of(2L, 4L)) {
@@ -122,7 +122,7 @@ class OfflineEquivalenceTest {
     @Test
     void aFileGivenTwiceIsReadOnceAsTheTopologyDropsRepeats() throws IOException {
         List<Path> samples;
-        try (Stream<Path> in = Files.list(repository().resolve("streams/src/main/resources/samples"))) {
+        try (Stream<Path> in = Files.list(repository().resolve("app/src/main/resources/samples"))) {
             samples = in.sorted().toList();
         }
         for (Path sample : samples) {
