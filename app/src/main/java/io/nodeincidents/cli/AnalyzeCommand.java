@@ -7,6 +7,8 @@ import io.nodeincidents.events.NodeEvent;
 import io.nodeincidents.events.NodeEventExtractor;
 import io.nodeincidents.events.OfflineAnalysis;
 import io.nodeincidents.ingest.cli.LogReadingOptions;
+import io.nodeincidents.output.CommandLogging;
+import io.nodeincidents.output.IncidentPrinter;
 import io.nodeincidents.ingest.entries.JournalEntries;
 import io.nodeincidents.logs.LogFileReader;
 import io.nodeincidents.logs.LogLine;

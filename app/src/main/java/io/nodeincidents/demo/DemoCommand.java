@@ -1,8 +1,8 @@
 package io.nodeincidents.demo;
 
 import io.nodeincidents.broker.LocalKafka;
-import io.nodeincidents.cli.CommandLogging;
-import io.nodeincidents.cli.IncidentPrinter;
+import io.nodeincidents.output.CommandLogging;
+import io.nodeincidents.output.IncidentPrinter;
 import io.nodeincidents.correlate.CorrelateCommand;
 import io.nodeincidents.config.Redaction;
 import io.nodeincidents.ingest.cli.CommandLines;

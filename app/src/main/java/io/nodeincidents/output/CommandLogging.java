@@ -1,4 +1,4 @@
-package io.nodeincidents.cli;
+package io.nodeincidents.output;
 
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;

@@ -1,4 +1,4 @@
-package io.nodeincidents.cli;
+package io.nodeincidents.output;
 
 import io.nodeincidents.schemas.AffectedPod;
 import io.nodeincidents.schemas.FleetAlert;
