@@ -79,6 +79,20 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void aDmesgPasteWithoutTimesStillResolvesItsIncident() {
+        // dmesg's [seconds since boot] is no wall-clock time: the report completes only when time runs out at the
+        // end of the input, and its incident must still resolve and be printed
+        Run run = analyze(Path.of("../corpus/kernel-alloc/qemu-5.10-order2-curl-dmesg-after-module-lines.log")
+                .toString());
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.events()).hasSize(1);
+        assertThat(run.events().get(0).path("status").asText()).isEqualTo("RESOLVED");
+        assertThat(run.events().get(0).path("cause").asText()).isEqualTo("HIGH_ORDER_ALLOCATION_FAILURE");
+        assertThat(run.err()).doesNotContain("did not resolve");
+    }
+
+    @Test
     void seed002SandboxFailureIsOneMemoryRelatedFailureOfThePod() {
         Run run = analyze("--events", "--year", "2019", fixture("runtime/seed-002-dc05.log"));
 

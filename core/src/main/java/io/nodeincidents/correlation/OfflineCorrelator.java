@@ -131,6 +131,9 @@ public final class OfflineCorrelator {
         long end = Math.max(latestMs, 0) + settleMs + quietMs;
         stepTo(end);
         process(null, end);
+        // a host whose lines carry no time of their own (a dmesg paste) completes its report only when time runs out
+        // above; its incident resolves one quiet period later
+        process(null, end + quietMs);
         finished = true;
     }
 

@@ -217,6 +217,7 @@ public final class OfflineCorrelation {
             long end = Math.max(latestMs, 0) + settleMs + quietMs;
             stepTo(end);
             pipe(marker(end), end);
+            pipe(marker(end + quietMs), end + quietMs);
             finished = true;
         }
 
