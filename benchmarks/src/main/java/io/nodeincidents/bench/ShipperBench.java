@@ -261,7 +261,7 @@ public final class ShipperBench {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("kcat did not deliver every entry: " + endOffset(topic));
             }
-            kcatTicks = Math.max(kcatTicks, cpuTicksOrZero(pipeline.get(1).pid()));
+            kcatTicks = Math.max(kcatTicks, ProcessStats.cpuTicksOrZero(pipeline.get(1).pid()));
             Thread.sleep(10);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -334,8 +334,8 @@ public final class ShipperBench {
         long maxRss = 0;
         long ticks = 0;
         while (!p.waitFor(20, TimeUnit.MILLISECONDS)) {
-            maxRss = Math.max(maxRss, procStatus(p.pid(), "VmHWM"));
-            ticks = Math.max(ticks, cpuTicksOrZero(p.pid()));
+            maxRss = Math.max(maxRss, ProcessStats.statusKb(p.pid(), "VmHWM"));
+            ticks = Math.max(ticks, ProcessStats.cpuTicksOrZero(p.pid()));
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         if (p.exitValue() != 0 || endOffset(topic) != entries) {
@@ -399,9 +399,9 @@ public final class ShipperBench {
                     journalctlPid = p.children().filter(c -> c.info().command().orElse("").contains("journalctl"))
                             .mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
                     t0 = System.nanoTime();
-                    cpu0 = cpuTicks(p.pid());
+                    cpu0 = ProcessStats.cpuTicks(p.pid());
                     threads0 = threadTicks(p.pid());
-                    jcpu0 = journalctlPid < 0 ? 0 : cpuTicks(journalctlPid);
+                    jcpu0 = journalctlPid < 0 ? 0 : ProcessStats.cpuTicks(journalctlPid);
                     shipped0 = endOffset(topic);
                 }
                 // times never go backwards, or systemd-journal-remote rotates the file
@@ -410,7 +410,7 @@ public final class ShipperBench {
                 feed.flush();
                 nextMicros += batch * 1000L;
                 written[0] += batch;
-                maxRss = Math.max(maxRss, procStatus(p.pid(), "VmHWM"));
+                maxRss = Math.max(maxRss, ProcessStats.statusKb(p.pid(), "VmHWM"));
                 next += periodNanos;
                 long sleep = next - System.nanoTime();
                 if (sleep > 0) {
@@ -423,12 +423,12 @@ public final class ShipperBench {
             double wall = (System.nanoTime() - t0) / 1e9;
             feed.close();
             writer.waitFor(60, TimeUnit.SECONDS);
-            long cpu = cpuTicks(p.pid()) - cpu0;
+            long cpu = ProcessStats.cpuTicks(p.pid()) - cpu0;
             Map<String, Double> byThread = threadCpuPercent(threads0, threadTicks(p.pid()), wall);
-            long jcpu = journalctlPid < 0 ? 0 : cpuTicks(journalctlPid) - jcpu0;
+            long jcpu = journalctlPid < 0 ? 0 : ProcessStats.cpuTicks(journalctlPid) - jcpu0;
             long shipped = endOffset(topic) - shipped0;
             long heapKb = heapUsedAfterGc(p.pid());
-            maxRss = Math.max(maxRss, procStatus(p.pid(), "VmHWM"));
+            maxRss = Math.max(maxRss, ProcessStats.statusKb(p.pid(), "VmHWM"));
             long hz = 100; // USER_HZ on Linux
             Steady steady = new Steady(shipped / wall, 100.0 * cpu / hz / wall, 100.0 * jcpu / hz / wall, heapKb,
                     maxRss, byThread);
@@ -448,13 +448,6 @@ public final class ShipperBench {
                 p.destroyForcibly();
             }
         }
-    }
-
-    private static long cpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        // fields after the command name (which may hold spaces) in parentheses; utime and stime are fields 14, 15
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     private record ThreadTicks(String name, long ticks) {
@@ -494,27 +487,6 @@ public final class ShipperBench {
         ticks.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .forEach(e -> percent.put(e.getKey(), 100.0 * e.getValue() / 100 / wallSeconds));
         return percent;
-    }
-
-    private static long cpuTicksOrZero(long pid) {
-        try {
-            return cpuTicks(pid);
-        } catch (IOException | RuntimeException e) {
-            return 0; // ended between two looks
-        }
-    }
-
-    private static long procStatus(long pid, String key) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith(key + ":")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // the process ended between two looks
-        }
-        return 0;
     }
 
     /** Used heap (KB) after a full GC, through jcmd. */

@@ -327,11 +327,11 @@ public final class StormBench {
             // VmHWM is the peak so far: the last look before the process ends is (within 20 ms) the peak; so for
             // the CPU time (all threads: JIT, GC and RocksDB's too)
             while (p.isAlive()) {
-                long hwm = procStatusKb(p.pid(), "VmHWM");
+                long hwm = ProcessStats.statusKb(p.pid(), "VmHWM");
                 if (hwm > 0) {
                     peak.set(hwm);
                 }
-                long ticks = cpuTicks(p.pid());
+                long ticks = ProcessStats.cpuTicksOrZero(p.pid());
                 if (ticks > 0) {
                     cpu.set(ticks);
                 }
@@ -388,30 +388,6 @@ public final class StormBench {
             return incidents + " incidents, " + (parts.size() - incidents) + " fleet alerts; " + last;
         }
         return parts.isEmpty() ? last : "1 incident: " + parts.get(0);
-    }
-
-    /** utime + stime of a process, in clock ticks (USER_HZ, 100 on Linux). */
-    private static long cpuTicks(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-        } catch (IOException | RuntimeException e) {
-            return 0; // ended between two looks
-        }
-    }
-
-    private static long procStatusKb(long pid, String key) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith(key + ":")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // the process ended between two looks
-        }
-        return 0;
     }
 
     // ---- the per-host steps in this JVM ----
