@@ -2,6 +2,7 @@ package io.nodeincidents.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nodeincidents.broker.LocalKafka;
 import io.nodeincidents.events.EventRecords;
 import io.nodeincidents.events.HostLogState;
 import io.nodeincidents.events.NodeEvent;
@@ -36,13 +37,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * Storms stay bounded: generates storm and fleet log files at a few sizes, runs {@code nodeincidents analyze} on each
  * in a child JVM with a small heap, and prints per size the time and CPU time, both per line and for the lines the size
  * adds to the one before (marginal: what the JVM's start and warm-up do not blur), the child's peak RSS
- * ({@code VmHWM}), its exit code and what it printed; then runs the correlator's per-host steps ({@link NodeEventExtractor} and
+ * ({@code VmHWM}), its exit code and what it printed; replays each file into the in-process broker and runs the
+ * correlator over it in a child JVM with the same heap ({@link StormCorrelator}; {@code --no-correlator} skips it);
+ * then runs the correlator's per-host steps ({@link NodeEventExtractor} and
  * {@link IncidentAggregator}, what the topology runs per host) over the same lines in this JVM and prints the largest
  * serialized state each kept, which is what the topology stores and changelogs per line or event.
  *
  * <pre>
  * java -cp "benchmarks/target/nodeincidents-benchmarks.jar:benchmarks/target/lib/*" io.nodeincidents.bench.StormBench \
- *     [--scenario NAME]... [--xmx 256m] [--hosts 1000] [--no-steps] [--generate-only DIR] [SIZE...]
+ *     [--scenario NAME]... [--xmx 256m] [--hosts 1000] [--no-steps] [--no-correlator] [--no-analyze]
+ *     [--generate-only DIR] [SIZE...]
  * </pre>
  *
  * SIZE is bytes with an optional k, M or G suffix (default 10M 100M 1G). Scenarios (default all):
@@ -97,6 +101,8 @@ public final class StormBench {
         String xmx = "256m";
         int hosts = 1000;
         boolean steps = true;
+        boolean correlator = true;
+        boolean analyze = true;
         Path generateOnly = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -108,6 +114,8 @@ public final class StormBench {
                 case "--xmx" -> xmx = args[++i];
                 case "--hosts" -> hosts = Integer.parseInt(args[++i]);
                 case "--no-steps" -> steps = false;
+                case "--no-correlator" -> correlator = false;
+                case "--no-analyze" -> analyze = false;
                 case "--generate-only" -> generateOnly = Path.of(args[++i]);
                 default -> sizes.add(bytes(args[i]));
             }
@@ -132,36 +140,59 @@ public final class StormBench {
         String tmp = System.getenv("TMPDIR");
         Path dir = Files.createTempDirectory(Path.of(tmp != null && !tmp.isBlank() ? tmp
                 : System.getProperty("java.io.tmpdir")), "storm-bench-");
-        System.out.printf("analyze in a child JVM with -Xmx%s, %d cores; files in %s%n", xmx,
-                Runtime.getRuntime().availableProcessors(), dir);
-        System.out.printf("%-16s %9s %11s %8s %8s %9s %8s %8s %9s %9s %5s  %s%n", "scenario", "size", "lines",
-                "seconds", "us/line", "marginal", "CPU s", "CPU us/l", "marginal", "peak RSS", "exit", "output");
+        if (analyze) {
+            System.out.printf("analyze in a child JVM with -Xmx%s, %d cores; files in %s%n", xmx,
+                    Runtime.getRuntime().availableProcessors(), dir);
+            System.out.printf("%-16s %9s %11s %8s %8s %9s %8s %8s %9s %9s %5s  %s%n", "scenario", "size", "lines",
+                    "seconds", "us/line", "marginal", "CPU s", "CPU us/l", "marginal", "peak RSS", "exit", "output");
+        }
         List<String> stepRows = new ArrayList<>();
+        List<String> correlatorRows = new ArrayList<>();
+        LocalKafka kafka = correlator ? LocalKafka.start(LocalKafka.Settings.defaults()) : null;
         try {
             for (Scenario scenario : scenarios) {
                 // the JVM's start and the set-up, measured on a few lines
                 Path small = dir.resolve(scenario.label + "-start.log");
                 long startLines = generate(scenario, small, 64 << 10, hosts, seeds);
-                Run start = analyze(small, xmx, dir);
+                Run start = analyze ? analyze(small, xmx, dir) : null;
                 Files.deleteIfExists(small);
-                System.out.printf("%-16s %9s %,11d %8.1f %8s %9s %8.1f %8s %9s %6d MB %5d  (the JVM's start and the"
-                                + " set-up)%n", scenario.label, human(64 << 10), startLines, start.seconds(),
-                        "", "", start.cpuSeconds(), "", "", start.peakRssKb() / 1024, start.exit());
+                if (start != null) {
+                    System.out.printf("%-16s %9s %,11d %8.1f %8s %9s %8.1f %8s %9s %6d MB %5d  (the JVM's start and"
+                                    + " the set-up)%n", scenario.label, human(64 << 10), startLines, start.seconds(),
+                            "", "", start.cpuSeconds(), "", "", start.peakRssKb() / 1024, start.exit());
+                }
                 // the cost of the lines a size adds to the one before: the JVM's start and warm-up cancel out
                 long previousLines = startLines;
                 Run previous = start;
+                Correlated previousCorrelated = null;
                 for (long size : sizes) {
                     Path file = dir.resolve(scenario.label + "-" + size + ".log");
                     long lines = generate(scenario, file, size, hosts, seeds);
-                    Run run = analyze(file, xmx, dir);
-                    long added = Math.max(1, lines - previousLines);
-                    System.out.printf("%-16s %9s %,11d %8.1f %8.1f %9.1f %8.1f %8.1f %9.1f %6d MB %5d  %s%n",
-                            scenario.label, human(Files.size(file)), lines, run.seconds(), run.seconds() * 1e6 / lines,
-                            (run.seconds() - previous.seconds()) * 1e6 / added, run.cpuSeconds(),
-                            run.cpuSeconds() * 1e6 / lines, (run.cpuSeconds() - previous.cpuSeconds()) * 1e6 / added,
-                            run.peakRssKb() / 1024, run.exit(), run.summary());
+                    if (analyze) {
+                        Run run = analyze(file, xmx, dir);
+                        long added = Math.max(1, lines - previousLines);
+                        System.out.printf("%-16s %9s %,11d %8.1f %8.1f %9.1f %8.1f %8.1f %9.1f %6d MB %5d  %s%n",
+                                scenario.label, human(Files.size(file)), lines, run.seconds(),
+                                run.seconds() * 1e6 / lines, (run.seconds() - previous.seconds()) * 1e6 / added,
+                                run.cpuSeconds(), run.cpuSeconds() * 1e6 / lines,
+                                (run.cpuSeconds() - previous.cpuSeconds()) * 1e6 / added, run.peakRssKb() / 1024,
+                                run.exit(), run.summary());
+                        previous = run;
+                    }
                     previousLines = lines;
-                    previous = run;
+                    if (kafka != null) {
+                        Correlated c = correlate(kafka, file, xmx, dir);
+                        correlatorRows.add(c.failure() != null
+                                ? String.format("%-16s %9s %,11d  %s", scenario.label, human(Files.size(file)), lines,
+                                        c.failure())
+                                : String.format("%-16s %9s %,11d %8.1f %8.1f %9s %6d MB %10d %8d", scenario.label,
+                                        human(Files.size(file)), c.entries(), c.seconds(),
+                                        c.seconds() * 1e6 / c.entries(), previousCorrelated == null ? "" : String.format(
+                                                "%.1f", (c.seconds() - previousCorrelated.seconds()) * 1e6
+                                                        / Math.max(1, c.entries() - previousCorrelated.entries())),
+                                        c.peakRssKb() / 1024, c.revisions(), c.deadLetters()));
+                        previousCorrelated = c.failure() == null ? c : null;
+                    }
                     if (steps) {
                         Steps s = steps(file);
                         stepRows.add(String.format("%-16s %9s %,11d %10.2f %,14d %,16d %,10d %,10d",
@@ -172,12 +203,23 @@ public final class StormBench {
                 }
             }
         } finally {
+            if (kafka != null) {
+                kafka.close();
+            }
             try (var left = Files.list(dir)) {
                 for (Path p : left.toList()) {
                     Files.deleteIfExists(p);
                 }
             }
             Files.deleteIfExists(dir);
+        }
+        if (correlator) {
+            System.out.println();
+            System.out.println("the correlator (exactly_once_v2, RocksDB) in a child JVM with -Xmx" + xmx + " on the"
+                    + " in-process broker, from the start of the replayed file to its committed end");
+            System.out.printf("%-16s %9s %11s %8s %8s %9s %9s %10s %8s%n", "scenario", "size", "entries", "seconds",
+                    "us/entry", "marginal", "peak RSS", "revisions", "dead");
+            correlatorRows.forEach(System.out::println);
         }
         if (steps) {
             System.out.println();
@@ -351,6 +393,48 @@ public final class StormBench {
         Files.deleteIfExists(out);
         Files.deleteIfExists(err);
         return new Run(seconds, cpu.get() / 100.0, peak.get(), exit, summary);
+    }
+
+    /**
+     * Replays {@code file} into a fresh topic and runs the correlator over it in a child JVM ({@link StormCorrelator});
+     * its result line, or its exit code and last error line.
+     */
+    private static Correlated correlate(LocalKafka kafka, Path file, String xmx, Path dir)
+            throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path out = dir.resolve("correlator.out");
+        Path err = dir.resolve("correlator.err");
+        String run = "storm-" + System.nanoTime();
+        Process p = new ProcessBuilder(java, "-Xmx" + xmx, "-cp", System.getProperty("java.class.path"),
+                StormCorrelator.class.getName(), kafka.bootstrapServers(), file.toString(), run)
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(40, TimeUnit.MINUTES)) {
+            p.destroyForcibly().waitFor();
+        }
+        Correlated result = Files.readAllLines(out).stream().map(Correlated::parse).filter(c -> c != null)
+                .findFirst().orElse(null);
+        if (result == null || p.exitValue() != 0) {
+            List<String> errors = Files.readAllLines(err).stream().filter(l -> !l.isBlank()).toList();
+            result = new Correlated(0, 0, 0, 0, 0, "exit " + p.exitValue() + ": "
+                    + (errors.isEmpty() ? "" : errors.get(errors.size() - 1)));
+        }
+        Files.deleteIfExists(out);
+        Files.deleteIfExists(err);
+        return result;
+    }
+
+    /** A {@link StormCorrelator} run's result line, or what went wrong. */
+    private record Correlated(long entries, double seconds, long peakRssKb, long revisions, long deadLetters,
+                              String failure) {
+        private static final java.util.regex.Pattern LINE = java.util.regex.Pattern.compile("correlator: entries"
+                + " (\\d+), caught up ([0-9.]+) s, us/entry [0-9.]+, peak RSS (\\d+) kB, incident revisions (\\d+),"
+                + " dead letters (\\d+)");
+
+        static Correlated parse(String line) {
+            java.util.regex.Matcher m = LINE.matcher(line);
+            return m.matches() ? new Correlated(Long.parseLong(m.group(1)), Double.parseDouble(m.group(2)),
+                    Long.parseLong(m.group(3)), Long.parseLong(m.group(4)), Long.parseLong(m.group(5)), null) : null;
+        }
     }
 
     /** Incidents and their counts and list sizes, from analyze's JSON lines; or its last error line. */

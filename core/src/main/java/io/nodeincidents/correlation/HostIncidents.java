@@ -3,6 +3,7 @@ package io.nodeincidents.correlation;
 import io.nodeincidents.incident.HostIncidentState;
 import io.nodeincidents.incident.IncidentAggregator;
 import io.nodeincidents.schemas.Incident;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -25,6 +26,11 @@ public final class HostIncidents {
     private final IncidentAggregator aggregator;
     private final StateMap<HostIncidentState> states;
     private final StateMap<HostClock> clocks;
+    /**
+     * Per host with state, the host times at which a tick changes nothing, as last stored or judged here: a tick skips
+     * those hosts without reading their state (most hosts, most ticks). Empty after a restart: each host is read once.
+     */
+    private final Map<String, IncidentAggregator.Quiet> quiet = new HashMap<>();
 
     public HostIncidents(IncidentAggregator aggregator, StateMap<HostIncidentState> states,
                          StateMap<HostClock> clocks) {
@@ -52,12 +58,18 @@ public final class HostIncidents {
     public void onStreamTime(long streamTimeMs, Consumer<Incident> emitted) {
         for (Map.Entry<String, HostIncidentState> host : states.entries()) {
             long now = Math.multiplyExact(Math.max(0, HostClock.now(clocks.get(host.getKey()), streamTimeMs)), 1000L);
+            IncidentAggregator.Quiet known = quiet.get(host.getKey());
+            if (known != null && known.includes(now)) {
+                continue;
+            }
             HostIncidentState before = host.getValue();
             IncidentAggregator.Step step = aggregator.onTime(before, now);
             // most ticks change nothing on most hosts: no write, so no changelog record per host and tick (an idle
             // state read back is an unreadable one, to be deleted)
             if (before.isIdle() || !step.state().equals(before)) {
                 store(host.getKey(), step.state());
+            } else {
+                quiet.put(host.getKey(), aggregator.quietSpan(before));
             }
             step.emitted().forEach(emitted);
         }
@@ -71,8 +83,10 @@ public final class HostIncidents {
     private void store(String host, HostIncidentState state) {
         if (state.isIdle()) {
             states.delete(host);
+            quiet.remove(host);
         } else {
             states.put(host, state);
+            quiet.put(host, aggregator.quietSpan(state));
         }
     }
 }

@@ -151,6 +151,47 @@ public final class IncidentAggregator {
         return pass.step();
     }
 
+    /**
+     * The host times at which {@link #onTime} changes nothing in {@code state} (emits nothing, returns it as it is):
+     * from {@code fromMicros} inclusive to {@code untilMicros} exclusive. A tick can skip such a host without reading
+     * its state. Kept next to {@code Pass.expire}, whose conditions it inverts.
+     */
+    public Quiet quietSpan(HostIncidentState state) {
+        if (state == null || state.isIdle()) {
+            return Quiet.NEVER; // the tick deletes an idle state
+        }
+        long from = Long.MIN_VALUE;
+        long until = Long.MAX_VALUE;
+        long quiet = settings.gapMicros() + settings.graceMicros();
+        for (OpenIncident incident : state.openIncidents()) {
+            until = Math.min(until, saturatedAdd(incident.lastSeenMicros(), quiet));
+            if (!incident.materiality().equals(incident.emitted())) {
+                // an update is due an interval after the last emission, or at once should the host's time go back
+                from = Math.max(from, incident.emittedAtMicros());
+                until = Math.min(until, saturatedAdd(incident.emittedAtMicros(), settings.updateIntervalMicros()));
+            }
+        }
+        long keep = settings.windowMicros() + settings.graceMicros();
+        for (PendingFailure pending : state.pendingFailures()) {
+            until = Math.min(until, saturatedAdd(saturatedAdd(pending.timeMicros(), keep), 1));
+        }
+        return new Quiet(from, until);
+    }
+
+    /** Host times {@code [fromMicros, untilMicros)} at which a tick changes nothing. */
+    public record Quiet(long fromMicros, long untilMicros) {
+        static final Quiet NEVER = new Quiet(0, 0);
+
+        public boolean includes(long nowMicros) {
+            return nowMicros >= fromMicros && nowMicros < untilMicros;
+        }
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : sum;
+    }
+
     private boolean matchesAnyMark(OpenIncident incident, RuntimeFailureEvent failure, long time) {
         for (KernelMark mark : incident.kernelMarks()) {
             if (Math.abs(time - mark.timeMicros()) <= settings.windowMicros() && joins(failure, mark)) {

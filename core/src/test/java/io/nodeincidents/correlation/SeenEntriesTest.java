@@ -62,4 +62,42 @@ class SeenEntriesTest {
         assertThat(seen.firstSighting(line(7), 10 * HOUR)).isTrue();
         assertThat(seen.size()).as("everything older than the retention is gone").isEqualTo(1);
     }
+
+    @Test
+    void aFleetsInterleavedLinesAreForgottenWithTheRetentionWhateverHostTheyCameFrom() {
+        SeenEntries seen = new SeenEntries(Duration.ofMinutes(1));
+        // one aggregated file: a line a millisecond, each from one of 1,000 hosts, for ten minutes
+        for (long n = 1; n <= 600_000; n++) {
+            EntryIdentity identity = new EntryIdentity("node-" + (n % 1_000) + "\u0000null\u0000f\u0000fleet.log",
+                    null, n);
+            assertThat(seen.firstSighting(identity, n)).isTrue();
+            if (n % 7 == 0) {
+                assertThat(seen.firstSighting(identity, n)).as("line %d again", n).isFalse();
+            }
+        }
+        // a minute's lines at most, plus what the last sweep had not reached yet
+        assertThat(seen.size()).isBetween(60_000, 60_000 + (1 << 16));
+        assertThat(seen.firstSighting(new EntryIdentity("node-1\u0000null\u0000f\u0000fleet.log", null, 1L),
+                600_001)).as("forgotten long ago").isTrue();
+    }
+
+    @Test
+    void aJournalCursorIsItsSequenceNumberSoAJournalsEntriesAreRunsToo() {
+        SeenEntries seen = new SeenEntries(Duration.ofHours(1));
+        String tail = ";b=6a2f0e1c9c3d4a3f;m=1a2b;t=5a1b2c3d4e5f6;x=9f8e7d6c";
+        for (int i = 0x100; i < 0x200; i++) {
+            assertThat(seen.firstSighting(cursor("s=a1b2c3d4e5f6;i=" + Integer.toHexString(i) + tail), 7_000))
+                    .isTrue();
+        }
+        assertThat(seen.size()).as("consecutive sequence numbers at one time").isEqualTo(1);
+        assertThat(seen.firstSighting(cursor("s=a1b2c3d4e5f6;i=150" + tail), 8_000)).isFalse();
+        assertThat(seen.firstSighting(cursor("s=ffff;i=150" + tail), 8_000)).as("another journal's").isTrue();
+        assertThat(seen.firstSighting(cursor("s=a1b2c3d4e5f6;i=50" + tail), 8_000))
+                .as("an older entry seen late").isTrue();
+        assertThat(seen.firstSighting(cursor("s=a1b2c3d4e5f6;i=50" + tail), 9_000)).isFalse();
+        assertThat(seen.firstSighting(cursor("s=a1b2c3d4e5f6;i=zz" + tail), 9_000))
+                .as("no number: the cursor as it is").isTrue();
+        assertThat(seen.firstSighting(cursor("s=a1b2c3d4e5f6;i=zz" + tail), 9_000)).isFalse();
+        assertThat(seen.firstSighting(cursor("i=1" + ";".repeat(10_000)), 9_000)).isTrue();
+    }
 }

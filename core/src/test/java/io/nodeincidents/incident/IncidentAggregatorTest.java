@@ -423,4 +423,37 @@ class IncidentAggregatorTest {
         assertThat(state.pendingFailures().get(0).failure().getPod()).isEqualTo("pod-7");
         assertThat(state.droppedFailures()).isEqualTo(7);
     }
+
+    @Test
+    void aTickInTheQuietSpanChangesNothingAndOneAtItsEndDoes() {
+        List<HostIncidentState> states = new ArrayList<>();
+        Host host = new Host();
+        host.runtime(sandbox(T0 - 20 * SECOND, "web-1")); // waits for a kernel event
+        states.add(host.state);
+        host.kernel(alloc(T0));
+        states.add(host.state);
+        host.runtime(sandbox(T0 + 10 * SECOND, "web-2")); // joins: an update becomes due an interval later
+        states.add(host.state);
+        host.time(T0 + 2 * MINUTE);
+        states.add(host.state);
+
+        for (HostIncidentState state : states) {
+            IncidentAggregator.Quiet quiet = aggregator.quietSpan(state);
+            assertThat(quiet.untilMicros()).isGreaterThan(T0);
+            int quietTicks = 0;
+            for (long now = T0 - MINUTE; now <= T0 + 20 * MINUTE; now += SECOND) {
+                if (quiet.includes(now)) {
+                    quietTicks++;
+                    IncidentAggregator.Step step = aggregator.onTime(state, now);
+                    assertThat(step.emitted()).as("at %d", now).isEmpty();
+                    assertThat(step.state()).as("at %d", now).isEqualTo(state);
+                }
+            }
+            assertThat(quietTicks).as("most ticks are quiet").isGreaterThan(30);
+            IncidentAggregator.Step atEnd = aggregator.onTime(state, quiet.untilMicros());
+            assertThat(!atEnd.emitted().isEmpty() || !atEnd.state().equals(state))
+                    .as("the span ends where a tick changes the state").isTrue();
+        }
+        assertThat(aggregator.quietSpan(HostIncidentState.empty()).includes(T0)).isFalse();
+    }
 }

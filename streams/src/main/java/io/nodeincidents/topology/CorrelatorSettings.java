@@ -120,9 +120,22 @@ public final class CorrelatorSettings extends AbstractConfig {
                     + " on which nothing moves for this long (kept alive between requests, or a client not reading"
                     + " its answer) is closed.");
 
+    public static final Setting<Long> ROCKSDB_MEMORY = Setting.longInt("rocksdb.memory.bytes", 64L << 20,
+            Validator.atLeast(1L << 20), Importance.MEDIUM, "Off-heap memory of all state stores of this instance"
+                    + " together (RocksDB's one shared block cache, memtables included): what the JVM's RSS adds to"
+                    + " the heap for state, whatever the number of partitions.");
+    public static final Setting<Long> ROCKSDB_MEMTABLES = Setting.longInt("rocksdb.memtable.bytes", 16L << 20,
+            Validator.atLeast(1L << 20), Importance.LOW, "The part of rocksdb.memory.bytes that memtables (writes"
+                    + " not yet flushed) may take.");
+    public static final Setting<String> ROCKSDB_CONFIG_SETTER = Setting.string(
+            StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class.getName(), null,
+            Importance.LOW, "Kafka Streams' RocksDB configuration class; the default bounds the stores' memory to"
+                    + " rocksdb.memory.bytes.");
+
     /** The Kafka Streams and client settings whose values (ours or the user's) Streams and the serdes get. */
     private static final List<Setting<?>> FORWARDED = Stream.of(List.<Setting<?>>of(APPLICATION_ID),
-            KafkaClientSettings.ALL, List.<Setting<?>>of(PROCESSING_GUARANTEE, STATE_DIR))
+            KafkaClientSettings.ALL, List.<Setting<?>>of(PROCESSING_GUARANTEE, STATE_DIR, ROCKSDB_CONFIG_SETTER,
+                    ROCKSDB_MEMORY, ROCKSDB_MEMTABLES))
             .<Setting<?>>flatMap(List::stream).toList();
 
     /** Every option of ours, plus the Streams settings whose defaults we change, in {@code --help}'s order. */

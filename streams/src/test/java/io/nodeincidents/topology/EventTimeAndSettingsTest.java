@@ -64,7 +64,15 @@ class EventTimeAndSettingsTest {
                 .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
                 .containsEntry("security.protocol", "SSL")
                 .containsEntry("schema.registry.url", "mock://x")
+                .containsEntry(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class.getName())
+                .containsEntry(CorrelatorSettings.ROCKSDB_MEMORY.name(), 64L << 20)
                 .doesNotContainKey(CorrelatorSettings.WINDOW_MS);
+        assertThatThrownBy(() -> new CorrelatorSettings(Map.of("rocksdb.memory.bytes", "1g")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("rocksdb.memory.bytes");
+        assertThatThrownBy(() -> new CorrelatorSettings(Map.of("rocksdb.memory.bytes", "4096")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("rocksdb.memory.bytes");
+        assertThat(new CorrelatorSettings(Map.of("rocksdb.memory.bytes", "268435456")).streamsProperties())
+                .containsEntry("rocksdb.memory.bytes", 268435456L);
         assertThat(settings.incidentSettings().window()).isEqualTo(Duration.ofMinutes(1));
         assertThat(settings.incidentSettings().gap()).isEqualTo(Duration.ofMinutes(10));
         assertThat(settings.fleetSettings().hostThreshold()).isEqualTo(3);

@@ -152,7 +152,8 @@ public final class OfflineCorrelation {
             this.onDeadLetter = Objects.requireNonNull(onDeadLetter, "onDeadLetter");
             Map<String, Object> all = new HashMap<>(settings);
             all.put(CorrelatorSettings.INCIDENTS_ECS_TOPIC, "");
-            all.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, OfflineRocksDbConfig.class.getName());
+            // offline runs read back little (the per-host states are mirrored in the heap): a small shared cache
+            all.putIfAbsent(CorrelatorSettings.ROCKSDB_MEMORY.name(), Long.toString(32L << 20));
             all.put(KafkaClientSettings.SCHEMA_REGISTRY_URL.name(), "mock://offline-" + UUID.randomUUID());
             all.put(StreamsConfig.APPLICATION_ID_CONFIG, "nodeincidents-offline");
             all.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
