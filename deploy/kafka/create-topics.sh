@@ -41,13 +41,14 @@ create() {
 
 # raw journal entries: a replay buffer, not an archive; the hosts' journals stay the source of truth
 create journal.entries "retention.ms=${journal_retention_ms}" cleanup.policy=delete
-# entries the pipeline could not read, kept for a week for someone to look at
-create journal.deadletter retention.ms=604800000 cleanup.policy=delete
+# entries the pipeline could not read, kept for a week (from when they were set aside: a replayed old log's
+# records carry its time) for someone to look at
+create journal.deadletter retention.ms=604800000 cleanup.policy=delete message.timestamp.type=LogAppendTime
 # one record per incident and update, keyed by incidentId: compaction keeps the latest state of each
 create incidents cleanup.policy=compact
 create incidents.ecs cleanup.policy=compact
-# fleet-wide alerts: a month of history
-create fleet.alerts retention.ms=2592000000 cleanup.policy=delete
+# fleet-wide alerts: a month of history, counted from when they were written
+create fleet.alerts retention.ms=2592000000 cleanup.policy=delete message.timestamp.type=LogAppendTime
 
 "$kafka_topics" --bootstrap-server "$bootstrap" --command-config "$client_config" --describe \
   --topic 'journal.entries|journal.deadletter|incidents|incidents.ecs|fleet.alerts'

@@ -144,6 +144,7 @@ class CorrelatorOnBrokerTest {
             Map<ConfigResource, Config> configs = admin.describeConfigs(List.of(incidents, deadLetters)).all().get();
             assertThat(configs.get(incidents).get("cleanup.policy").value()).isEqualTo("compact");
             assertThat(configs.get(deadLetters).get("cleanup.policy").value()).isEqualTo("delete");
+            assertThat(configs.get(deadLetters).get("message.timestamp.type").value()).isEqualTo("LogAppendTime");
             assertThat(configs.get(deadLetters).get("retention.ms").value())
                     .isEqualTo(Long.toString(Duration.ofDays(7).toMillis()));
         }

@@ -21,6 +21,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -46,7 +47,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>
  * java -cp "benchmarks/target/nodeincidents-benchmarks.jar:benchmarks/target/lib/*" io.nodeincidents.bench.StormBench \
  *     [--scenario NAME]... [--xmx 256m] [--hosts 1000] [--no-steps] [--no-correlator] [--no-analyze]
- *     [--generate-only DIR] [SIZE...]
+ *     [-X correlator.setting=value]... [--generate-only DIR] [SIZE...]
  * </pre>
  *
  * SIZE is bytes with an optional k, M or G suffix (default 10M 100M 1G). Scenarios (default all):
@@ -103,6 +104,7 @@ public final class StormBench {
         boolean steps = true;
         boolean correlator = true;
         boolean analyze = true;
+        List<String> correlatorSettings = new ArrayList<>();
         Path generateOnly = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -116,6 +118,7 @@ public final class StormBench {
                 case "--no-steps" -> steps = false;
                 case "--no-correlator" -> correlator = false;
                 case "--no-analyze" -> analyze = false;
+                case "-X" -> correlatorSettings.add("-Dcorrelator." + args[++i]);
                 case "--generate-only" -> generateOnly = Path.of(args[++i]);
                 default -> sizes.add(bytes(args[i]));
             }
@@ -181,7 +184,7 @@ public final class StormBench {
                     }
                     previousLines = lines;
                     if (kafka != null) {
-                        Correlated c = correlate(kafka, file, xmx, dir);
+                        Correlated c = correlate(kafka, file, xmx, correlatorSettings, dir);
                         correlatorRows.add(c.failure() != null
                                 ? String.format("%-16s %9s %,11d  %s", scenario.label, human(Files.size(file)), lines,
                                         c.failure())
@@ -399,15 +402,17 @@ public final class StormBench {
      * Replays {@code file} into a fresh topic and runs the correlator over it in a child JVM ({@link StormCorrelator});
      * its result line, or its exit code and last error line.
      */
-    private static Correlated correlate(LocalKafka kafka, Path file, String xmx, Path dir)
+    private static Correlated correlate(LocalKafka kafka, Path file, String xmx, List<String> settings, Path dir)
             throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path out = dir.resolve("correlator.out");
         Path err = dir.resolve("correlator.err");
         String run = "storm-" + System.nanoTime();
-        Process p = new ProcessBuilder(java, "-Xmx" + xmx, "-cp", System.getProperty("java.class.path"),
-                StormCorrelator.class.getName(), kafka.bootstrapServers(), file.toString(), run)
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx" + xmx));
+        command.addAll(settings);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), StormCorrelator.class.getName(),
+                kafka.bootstrapServers(), file.toString(), run));
+        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         if (!p.waitFor(40, TimeUnit.MINUTES)) {
             p.destroyForcibly().waitFor();
         }
@@ -418,6 +423,8 @@ public final class StormBench {
             result = new Correlated(0, 0, 0, 0, 0, "exit " + p.exitValue() + ": "
                     + (errors.isEmpty() ? "" : errors.get(errors.size() - 1)));
         }
+        Files.copy(err, Path.of(System.getProperty("java.io.tmpdir"), "storm-correlator-last.err"),
+                StandardCopyOption.REPLACE_EXISTING);
         Files.deleteIfExists(out);
         Files.deleteIfExists(err);
         return result;

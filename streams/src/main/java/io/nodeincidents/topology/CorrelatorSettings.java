@@ -120,11 +120,11 @@ public final class CorrelatorSettings extends AbstractConfig {
                     + " on which nothing moves for this long (kept alive between requests, or a client not reading"
                     + " its answer) is closed.");
 
-    public static final Setting<Long> ROCKSDB_MEMORY = Setting.longInt("rocksdb.memory.bytes", 64L << 20,
+    public static final Setting<Long> ROCKSDB_MEMORY = Setting.longInt("rocksdb.memory.bytes", 128L << 20,
             Validator.atLeast(1L << 20), Importance.MEDIUM, "Off-heap memory of all state stores of this instance"
                     + " together (RocksDB's one shared block cache, memtables included): what the JVM's RSS adds to"
                     + " the heap for state, whatever the number of partitions.");
-    public static final Setting<Long> ROCKSDB_MEMTABLES = Setting.longInt("rocksdb.memtable.bytes", 16L << 20,
+    public static final Setting<Long> ROCKSDB_MEMTABLES = Setting.longInt("rocksdb.memtable.bytes", 32L << 20,
             Validator.atLeast(1L << 20), Importance.LOW, "The part of rocksdb.memory.bytes that memtables (writes"
                     + " not yet flushed) may take.");
     public static final Setting<String> ROCKSDB_CONFIG_SETTER = Setting.string(

@@ -18,6 +18,7 @@ import org.apache.kafka.common.serialization.Serde;
  * @param cleanupPolicy delete old records, or compact to the latest record per key
  * @param retention     how long records are kept ({@code retention.ms}); empty: the broker's default (for compacted
  *                      topics: kept until a newer record of the key replaces them)
+ * @param timestamps    whose time the broker keeps with a record, which time retention counts from
  * @param keySerde      the keys' serde, from the Streams and registry properties
  * @param valueSerde    the values' serde, from the Streams and registry properties
  * @param <K>           key type
@@ -27,6 +28,7 @@ public record TopicDeclaration<K, V>(
         Setting<String> nameSetting,
         CleanupPolicy cleanupPolicy,
         Optional<Duration> retention,
+        Timestamps timestamps,
         SerdeFactory<K> keySerde,
         SerdeFactory<V> valueSerde) {
 
@@ -40,6 +42,27 @@ public record TopicDeclaration<K, V>(
         }
     }
 
+    /** Kafka's {@code message.timestamp.type}. */
+    public enum Timestamps {
+        /** The producer's: for the correlator's outputs, the event time of the log they came from. */
+        CREATE_TIME("CreateTime"),
+        /**
+         * The broker's, at append: retention then counts from when a record was written, so the output of a log
+         * replayed days or years after it was written is kept as long as any other, not deleted at the next check.
+         */
+        LOG_APPEND_TIME("LogAppendTime");
+
+        private final String configValue;
+
+        Timestamps(String configValue) {
+            this.configValue = configValue;
+        }
+
+        public String configValue() {
+            return configValue;
+        }
+    }
+
     /** Makes a serde configured with the application's properties. */
     @FunctionalInterface
     public interface SerdeFactory<T> {
@@ -50,15 +73,22 @@ public record TopicDeclaration<K, V>(
         Objects.requireNonNull(nameSetting, "nameSetting");
         Objects.requireNonNull(cleanupPolicy, "cleanupPolicy");
         Objects.requireNonNull(retention, "retention");
+        Objects.requireNonNull(timestamps, "timestamps");
         Objects.requireNonNull(keySerde, "keySerde");
         Objects.requireNonNull(valueSerde, "valueSerde");
     }
 
-    /** The topic configuration a created topic gets: {@code cleanup.policy}, and {@code retention.ms} if declared. */
+    /**
+     * The topic configuration a created topic gets: {@code cleanup.policy}, {@code retention.ms} if declared, and
+     * {@code message.timestamp.type} when it is not the broker's default.
+     */
     public Map<String, String> configs() {
         Map<String, String> configs = new LinkedHashMap<>();
         configs.put("cleanup.policy", cleanupPolicy.configValue());
         retention.ifPresent(r -> configs.put("retention.ms", Long.toString(r.toMillis())));
+        if (timestamps != Timestamps.CREATE_TIME) {
+            configs.put("message.timestamp.type", timestamps.configValue());
+        }
         return Map.copyOf(configs);
     }
 

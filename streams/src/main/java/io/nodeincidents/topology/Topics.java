@@ -11,6 +11,7 @@ import io.nodeincidents.schemas.Incident;
 import io.nodeincidents.schemas.JournalEntry;
 import io.nodeincidents.siem.EcsIncidentSerde;
 import io.nodeincidents.topology.TopicDeclaration.CleanupPolicy;
+import io.nodeincidents.topology.TopicDeclaration.Timestamps;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,22 +65,23 @@ public record Topics(
     /** Raw journal entries: a replay buffer, not an archive; the hosts' journals stay the source of truth. */
     public static final TopicDeclaration<String, JournalEntry> JOURNAL_ENTRIES = new TopicDeclaration<>(
             EntryProducerConfig.JOURNAL_ENTRIES_TOPIC, CleanupPolicy.DELETE, Optional.of(Duration.ofDays(2)),
+            Timestamps.CREATE_TIME,
             props -> Serdes.String(), props -> AvroSerdeFactory.specificSerde(JournalEntry.class, props, false));
     /** One record per incident revision, keyed by incidentId: compaction keeps each incident's latest state. */
     public static final TopicDeclaration<String, Incident> INCIDENTS = new TopicDeclaration<>(INCIDENTS_NAME,
-            CleanupPolicy.COMPACT, Optional.empty(),
+            CleanupPolicy.COMPACT, Optional.empty(), Timestamps.CREATE_TIME,
             props -> Serdes.String(), props -> AvroSerdeFactory.specificSerde(Incident.class, props, false));
-    /** Fleet-wide alerts: a month of history. */
+    /** Fleet-wide alerts: a month of history, from when they were written (an old log's alerts carry its time). */
     public static final TopicDeclaration<String, FleetAlert> FLEET_ALERTS = new TopicDeclaration<>(
-            FLEET_ALERTS_NAME, CleanupPolicy.DELETE, Optional.of(Duration.ofDays(30)),
+            FLEET_ALERTS_NAME, CleanupPolicy.DELETE, Optional.of(Duration.ofDays(30)), Timestamps.LOG_APPEND_TIME,
             props -> Serdes.String(), props -> AvroSerdeFactory.specificSerde(FleetAlert.class, props, false));
-    /** Entries the pipeline could not read, kept a week for someone to look at. */
+    /** Entries the pipeline could not read, kept a week from when they were set aside for someone to look at. */
     public static final TopicDeclaration<String, DeadLetter> DEAD_LETTERS = new TopicDeclaration<>(
-            DEAD_LETTERS_NAME, CleanupPolicy.DELETE, Optional.of(Duration.ofDays(7)),
+            DEAD_LETTERS_NAME, CleanupPolicy.DELETE, Optional.of(Duration.ofDays(7)), Timestamps.LOG_APPEND_TIME,
             props -> Serdes.String(), props -> AvroSerdeFactory.specificSerde(DeadLetter.class, props, false));
     /** The SIEM feed: like incidents, keyed by incidentId and compacted. */
     public static final TopicDeclaration<String, Incident> INCIDENTS_ECS = new TopicDeclaration<>(
-            INCIDENTS_ECS_NAME, CleanupPolicy.COMPACT, Optional.empty(),
+            INCIDENTS_ECS_NAME, CleanupPolicy.COMPACT, Optional.empty(), Timestamps.CREATE_TIME,
             props -> Serdes.String(), props -> new EcsIncidentSerde());
 
     /** Every topic, input first. */

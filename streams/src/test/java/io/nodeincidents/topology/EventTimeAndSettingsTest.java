@@ -65,7 +65,7 @@ class EventTimeAndSettingsTest {
                 .containsEntry("security.protocol", "SSL")
                 .containsEntry("schema.registry.url", "mock://x")
                 .containsEntry(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class.getName())
-                .containsEntry(CorrelatorSettings.ROCKSDB_MEMORY.name(), 64L << 20)
+                .containsEntry(CorrelatorSettings.ROCKSDB_MEMORY.name(), 128L << 20)
                 .doesNotContainKey(CorrelatorSettings.WINDOW_MS);
         assertThatThrownBy(() -> new CorrelatorSettings(Map.of("rocksdb.memory.bytes", "1g")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("rocksdb.memory.bytes");
@@ -101,6 +101,10 @@ class EventTimeAndSettingsTest {
                 .containsEntry("retention.ms", Long.toString(Duration.ofDays(2).toMillis()));
         assertThat(topics.fleetAlerts().configs()).containsEntry("retention.ms",
                 Long.toString(Duration.ofDays(30).toMillis()));
+        // outputs stamped with an old log's event time would otherwise be deleted at the broker's next check
+        assertThat(topics.fleetAlerts().configs()).containsEntry("message.timestamp.type", "LogAppendTime");
+        assertThat(topics.deadLetters().configs()).containsEntry("message.timestamp.type", "LogAppendTime");
+        assertThat(topics.journalEntries().configs()).doesNotContainKey("message.timestamp.type");
         assertThat(topics.names()).containsExactly("journal.entries", "incidents", "fleet.alerts",
                 "journal.deadletter", "incidents.ecs");
     }
