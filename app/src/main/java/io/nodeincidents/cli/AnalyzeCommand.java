@@ -1,6 +1,5 @@
 package io.nodeincidents.cli;
 
-import io.nodeincidents.correlation.EntryIdentity;
 import io.nodeincidents.correlation.OfflineCorrelator;
 import io.nodeincidents.events.EventJson;
 import io.nodeincidents.events.NodeEvent;
@@ -204,21 +203,21 @@ public final class AnalyzeCommand implements Callable<Integer> {
     }
 
     /**
-     * An entry as the streaming app's intake hands it on: read back as a log line from the entry (the line a shipped
-     * entry gives), with its identity for dropping repeats.
+     * An entry as the streaming app reads it: read back as a log line from the entry (the line a shipped entry gives),
+     * and whether it starts anything.
      */
     static OfflineCorrelator.Entry offlineEntry(NodeEventExtractor extractor, JournalEntry entry, long timeMs) {
         Long micros = entry.getRealtimeMicros();
         boolean ownTime = micros != null && micros >= 0;
         LogLine line;
-        boolean concerns;
+        boolean starts;
         try {
             line = JournalEntries.toLogLine(entry);
-            concerns = extractor.concerns(line);
+            starts = extractor.startsSomething(line);
         } catch (RuntimeException e) {
             LOG.warn("entry of host {} could not be read as a log line ({}), left out", entry.getHost(), e.toString());
-            return new OfflineCorrelator.Entry(null, ownTime, timeMs, false, null);
+            return new OfflineCorrelator.Entry(null, ownTime, timeMs, false);
         }
-        return new OfflineCorrelator.Entry(line, ownTime, timeMs, concerns, concerns ? EntryIdentity.of(entry) : null);
+        return new OfflineCorrelator.Entry(line, ownTime, timeMs, starts);
     }
 }

@@ -1,5 +1,7 @@
 package io.nodeincidents.correlation;
 
+import io.nodeincidents.logs.LineRef;
+import io.nodeincidents.logs.LogLine;
 import io.nodeincidents.schemas.EntrySource;
 import io.nodeincidents.schemas.JournalEntry;
 
@@ -23,6 +25,19 @@ public record EntryIdentity(String origin, String cursor, Long line) {
         if (source != null && source.getFile() != null && source.getLine() != null) {
             return new EntryIdentity(entry.getHost() + '\u0000' + boot + "\u0000f\u0000" + source.getFile(), null,
                     source.getLine());
+        }
+        return null;
+    }
+
+    /** The identity of the entry {@code line} was read back from, as {@link #of(JournalEntry)} gives it. */
+    public static EntryIdentity of(LogLine line) {
+        String boot = String.valueOf(line.bootId());
+        LineRef ref = line.ref();
+        if (ref.cursor() != null) {
+            return new EntryIdentity(line.host() + '\u0000' + boot, ref.cursor(), null);
+        }
+        if (ref.file() != null && ref.line() != null) {
+            return new EntryIdentity(line.host() + '\u0000' + boot + "\u0000f\u0000" + ref.file(), null, ref.line());
         }
         return null;
     }

@@ -31,8 +31,13 @@ import java.util.TreeMap;
  */
 public final class HostExtraction {
 
-    /** One entry of a host, as {@link #onEntry} takes it. */
-    public record Entry(LogLine line, boolean ownTime, long recordTimeMs, boolean concerns) {
+    /**
+     * One entry of a host, as {@link #onEntry} takes it.
+     *
+     * @param startsSomething whether the line changes anything for a host with nothing under way
+     *                        ({@link NodeEventExtractor#startsSomething})
+     */
+    public record Entry(LogLine line, boolean ownTime, long recordTimeMs, boolean startsSomething) {
     }
 
     /** Where the outputs go. */
@@ -53,6 +58,7 @@ public final class HostExtraction {
     private final long clockRefreshMs;
     private final StateMap<HostLogState> states;
     private final StateMap<HostClock> clocks;
+    private final Sightings sightings;
     private long observedStreamTime = -1;
     private long wallClockAtObserved;
     private long lastClockPruning = -1;
@@ -70,10 +76,12 @@ public final class HostExtraction {
     /**
      * @param clockRetention how long, in stream time, the clock of a host that logs nothing is kept; after that the
      *                       host starts its clock afresh from its next entry
+     * @param sightings      the entries seen before: an entry that goes to the decoders is dropped when it is a repeat
      */
     public HostExtraction(NodeEventExtractor extractor, Duration clockRetention, StateMap<HostLogState> states,
-                          StateMap<HostClock> clocks) {
+                          StateMap<HostClock> clocks, Sightings sightings) {
         this.extractor = extractor;
+        this.sightings = sightings;
         this.clockRetentionMs = clockRetention.toMillis();
         this.clockRefreshMs = Math.max(1, clockRetentionMs / 24);
         this.states = states;
@@ -94,19 +102,25 @@ public final class HostExtraction {
     }
 
     /**
-     * One entry of a host at stream time {@code streamTimeMs} (after {@link #beforeEntry}): its completed events go to
-     * the sink at the entry's record time; a failure of the decoders is thrown, with the host's clock moved on and
-     * its state as before the entry.
+     * One entry of a host at stream time {@code streamTimeMs} (after {@link #beforeEntry}): a repeat of an entry that
+     * went to the decoders is dropped; the completed events go to the sink at the entry's record time; a failure of
+     * the decoders is thrown, with the host's clock moved on and its state as before the entry.
      */
     public void onEntry(Entry entry, long streamTimeMs, Sink sink) {
         String host = entry.line().host();
-        long hostTime = tick(host, entry, streamTimeMs);
         boolean pending = hasPendingState(host);
-        if (!pending && !entry.concerns()) {
+        if (!pending && !entry.startsSomething()) {
             // the ~99% of lines that can start nothing, on a host with nothing under way: the step would return the
-            // empty state and no events
+            // empty state and no events, and a repeat of the line would change nothing either
+            tick(host, entry, streamTimeMs);
             return;
         }
+        // only the entries that go to the decoders are remembered: a few in a hundred, not a store write per entry
+        EntryIdentity identity = EntryIdentity.of(entry.line());
+        if (identity != null && !sightings.firstSighting(identity, streamTimeMs)) {
+            return;
+        }
+        long hostTime = tick(host, entry, streamTimeMs);
         HostLogState before = pending ? stateOf(host) : HostLogState.EMPTY;
         NodeEventExtractor.Step step = extractor.step(before, entry.line());
         if (!step.state().equals(before)) {

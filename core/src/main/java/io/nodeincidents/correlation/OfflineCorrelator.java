@@ -24,7 +24,7 @@ import java.util.Objects;
  *
  * <p>Each entry is processed at its record time (its own event time, or for an entry without one the time of the
  * timed entry before it), as the streaming app places it; stream time is the latest of them. Repeats of an entry
- * (same identity within the dedup retention) are dropped, as the app's intake drops them. The caller gives the
+ * (same identity within the dedup retention) are dropped, as the app drops them. The caller gives the
  * entries in the order the hosts logged them (entries of several hosts one host after the other are fine: each host
  * has its own clock). At the end ({@link #finish}) stream time is moved past every open window, so pending reports
  * complete and open incidents resolve: the output holds every revision up to RESOLVED. Stream time moves in steps of
@@ -41,10 +41,10 @@ public final class OfflineCorrelator {
      * @param line     the entry as a log line, or null when it could not be read as one (it still moves stream time)
      * @param ownTime  whether the entry has a time of its own (else {@code timeMs} is that of the entry before it)
      * @param timeMs   the record time to process it at
-     * @param concerns whether the line can contribute to an event ({@link NodeEventExtractor#concerns})
-     * @param identity what tells a repeat of it, or null
+     * @param startsSomething whether the line changes anything for a host with nothing under way
+     *                        ({@link NodeEventExtractor#startsSomething})
      */
-    public record Entry(LogLine line, boolean ownTime, long timeMs, boolean concerns, EntryIdentity identity) {
+    public record Entry(LogLine line, boolean ownTime, long timeMs, boolean startsSomething) {
     }
 
     /** Where the outputs go, in the order they are made. */
@@ -58,7 +58,6 @@ public final class OfflineCorrelator {
     }
 
     private final Sink sink;
-    private final SeenEntries seen;
     private final HostExtraction extraction;
     private final HostIncidents incidents;
     private final FleetCauses fleet;
@@ -79,8 +78,8 @@ public final class OfflineCorrelator {
 
     public OfflineCorrelator(DriverSettings settings, NodeEventExtractor extractor, Sink sink) {
         this.sink = Objects.requireNonNull(sink, "sink");
-        this.seen = new SeenEntries(settings.dedupRetention());
-        this.extraction = new HostExtraction(extractor, settings.clockRetention(), logStates, clocks);
+        this.extraction = new HostExtraction(extractor, settings.clockRetention(), logStates, clocks,
+                new SeenEntries(settings.dedupRetention()));
         this.incidents = new HostIncidents(new IncidentAggregator(settings.incident()),
                 new StoredIncidentStates(incidentStates, (host, e) -> {
                     throw new IllegalStateException("incident state of host " + host + " written here is unreadable",
@@ -167,9 +166,6 @@ public final class OfflineCorrelator {
         if (entry.line() == null) {
             return; // the streaming app sets it aside before extraction; it moved stream time all the same
         }
-        if (entry.concerns() && entry.identity() != null && !seen.firstSighting(entry.identity(), streamTimeMs)) {
-            return;
-        }
         extraction.beforeEntry(streamTimeMs, 0, extracted);
         List<HostEvent> completed = new ArrayList<>();
         HostExtraction.Sink byEntry = new HostExtraction.Sink() {
@@ -190,7 +186,7 @@ public final class OfflineCorrelator {
             }
         };
         try {
-            extraction.onEntry(new HostExtraction.Entry(entry.line(), entry.ownTime(), timeMs, entry.concerns()),
+            extraction.onEntry(new HostExtraction.Entry(entry.line(), entry.ownTime(), timeMs, entry.startsSomething()),
                     streamTimeMs, byEntry);
         } catch (RuntimeException e) {
             // a line no decoder expected must not stop the host's (or anyone's) processing

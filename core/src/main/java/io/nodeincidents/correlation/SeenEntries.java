@@ -22,7 +22,7 @@ import java.util.TreeMap;
  *
  * <p>Arrival times must not go back (they are stream time).
  */
-public final class SeenEntries {
+public final class SeenEntries implements Sightings {
 
     /** How many sightings pass between sweeps of the origins no entry touched lately. */
     private static final int SWEEP_EVERY = 1 << 16;
@@ -44,6 +44,7 @@ public final class SeenEntries {
      * Whether {@code identity} arrives at {@code arrivalMs} for the first time within the retention; if so it is
      * remembered at that time (a repeat is not: the first arrival counts).
      */
+    @Override
     public boolean firstSighting(EntryIdentity identity, long arrivalMs) {
         // the window store finds what is no older than the retention before this arrival and than its newest entry
         long oldest = Math.max(arrivalMs - retentionMs, latestRemembered == Long.MIN_VALUE ? Long.MIN_VALUE

@@ -103,6 +103,15 @@ public final class KernelReportAssembler {
     }
 
     /**
+     * Whether {@code line} starts a report (or is one on its own) when nothing is pending; a kernel line for which this
+     * is false can only continue a report under way.
+     */
+    public boolean startsReport(LogLine line) {
+        Step step = step(null, line);
+        return step.pending() != null || !step.completed().isEmpty();
+    }
+
+    /**
      * Completes {@code pending} when its latest line is older than the idle gap at {@code nowMicros} (event time:
      * wall-clock µs when the report's lines carry it, else the kernel's monotonic µs).
      */

@@ -46,6 +46,44 @@ class NodeEventExtractorTest {
     }
 
     @Test
+    void startsSomethingIsWhetherAStepFromNothingChangesAnythingOnEveryLineOfTheCorpus() throws Exception {
+        // the streaming app skips the state and the dedup memory for lines that start nothing: that shortcut must
+        // agree with the step itself on real lines, including those of unknown origin (pastes)
+        int lines = 0;
+        int starting = 0;
+        for (java.nio.file.Path file : CorpusTest.excerpts()) {
+            List<LogLine> read = new java.util.ArrayList<>();
+            new io.nodeincidents.logs.LogFileReader().read(file, io.nodeincidents.logs.ReadOptions.defaults(),
+                    read::add, rejected -> { });
+            for (LogLine line : read) {
+                NodeEventExtractor.Step step = extractor.step(HostLogState.EMPTY, line);
+                boolean changes = !step.state().isEmpty() || !step.events().isEmpty() || !step.setAside().isEmpty();
+                assertThat(extractor.startsSomething(line)).as("%s: %s", file.getFileName(), line.message())
+                        .isEqualTo(changes);
+                if (changes) {
+                    starting++;
+                    assertThat(extractor.concerns(line)).as("%s: %s", file.getFileName(), line.message()).isTrue();
+                }
+                lines++;
+            }
+        }
+        assertThat(lines).isGreaterThan(2_000);
+        assertThat(starting).isGreaterThan(100).isLessThan(lines / 2);
+    }
+
+    @Test
+    void aKernelLineThatCanOnlyContinueAReportConcernsButStartsNothing() {
+        LogLine continuation = kernel(1_000_000L, "CPU: 3 PID: 1234 Comm: exe Not tainted 3.10.0-957.el7.x86_64 #1",
+                9);
+        assertThat(extractor.concerns(continuation)).isTrue();
+        assertThat(extractor.startsSomething(continuation)).isFalse();
+        assertThat(extractor.startsSomething(kernel(1_000_000L, "exe: page allocation failure: order:6, mode:0x10c0d0",
+                10))).isTrue();
+        assertThat(extractor.startsSomething(new LogLine("n1", null, 1_000_000L, null, "stdout", "nginx",
+                "nginx.service", 80, 6, "GET / 200", LineRef.fileLine("access", 1)))).isFalse();
+    }
+
+    @Test
     void theOfflineReaderReportsWhatWasSetAsideAsARejectedLine() {
         SetAside s = new SetAside(LineRef.fileLine("messages", 7), "kernel report could not be decoded (X)");
         assertThat(OfflineAnalysis.rejected(s).toString()).startsWith("messages:7: kernel report could not be decoded");

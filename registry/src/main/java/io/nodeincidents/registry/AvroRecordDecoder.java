@@ -1,7 +1,10 @@
 package io.nodeincidents.registry;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
@@ -42,15 +45,32 @@ final class AvroRecordDecoder {
     private final boolean specific;
     /** The SpecificRecord class to read into; null to take the class named like the writer schema. */
     private final Class<?> readerClass;
+    /** Fields of the reader class left undecoded, at their defaults. */
+    private final Set<String> skipped;
     private final Map<Integer, DatumReader<Object>> readers = new ConcurrentHashMap<>();
 
     AvroRecordDecoder(SchemaRegistryClient registry, boolean specific, Class<?> readerClass) {
+        this(registry, specific, readerClass, Set.of());
+    }
+
+    /**
+     * @param skipped fields of {@code readerClass} not to decode: each keeps its default value, and a writer's bytes
+     *                for it are skipped without building the value
+     */
+    AvroRecordDecoder(SchemaRegistryClient registry, boolean specific, Class<?> readerClass, Set<String> skipped) {
         if (readerClass != null && !SpecificRecord.class.isAssignableFrom(readerClass)) {
             throw new IllegalArgumentException(readerClass.getName() + " is not an Avro SpecificRecord class");
         }
         this.registry = registry;
         this.specific = specific;
         this.readerClass = readerClass;
+        this.skipped = Set.copyOf(skipped);
+        if (!this.skipped.isEmpty()) {
+            if (readerClass == null) {
+                throw new IllegalArgumentException("fields can be skipped only when reading into a given class");
+            }
+            skipping(SpecificData.getForClass(readerClass).getSchema(readerClass), this.skipped); // fails early
+        }
     }
 
     Object decode(String topic, byte[] data) {
@@ -155,7 +175,40 @@ final class AvroRecordDecoder {
                     + " (" + writer.getFullName() + "), which " + target.getName() + " cannot read: "
                     + AvroRecordEncoder.describe(pair));
         }
-        return new SpecificDatumReader<>(writer, readerSchema, model);
+        return new SpecificDatumReader<>(writer, skipping(readerSchema, skipped), model);
+    }
+
+    /**
+     * {@code schema} with the fields named in {@code skipped} renamed so that no writer's field matches them: Avro's
+     * schema resolution then skips the writer's bytes of those fields without building their values, and fills them
+     * with their defaults. Renamed, not removed, because a generated record is filled by field position.
+     */
+    static Schema skipping(Schema schema, Set<String> skipped) {
+        if (skipped.isEmpty()) {
+            return schema;
+        }
+        List<Schema.Field> fields = new ArrayList<>(schema.getFields().size());
+        int found = 0;
+        for (Schema.Field field : schema.getFields()) {
+            if (skipped.contains(field.name())) {
+                if (!field.hasDefaultValue()) {
+                    throw new IllegalArgumentException("field '" + field.name() + "' of " + schema.getFullName()
+                            + " has no default value, so it cannot be left undecoded");
+                }
+                found++;
+                fields.add(new Schema.Field("__undecoded_" + field.name(), field.schema(), field.doc(),
+                        field.defaultVal()));
+            } else {
+                fields.add(new Schema.Field(field, field.schema()));
+            }
+        }
+        if (found != skipped.size()) {
+            throw new IllegalArgumentException(schema.getFullName() + " has no field named in " + skipped);
+        }
+        Schema projected = Schema.createRecord(schema.getName(), schema.getDoc(), schema.getNamespace(),
+                schema.isError(), fields);
+        schema.getObjectProps().forEach(projected::addProp);
+        return projected;
     }
 
     private static ClassLoader classLoader() {

@@ -3,8 +3,10 @@ package io.nodeincidents.registry;
 import java.lang.reflect.InvocationTargetException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 
 /**
@@ -48,6 +50,23 @@ public final class AvroSerdeFactory {
                 : SchemaRegistryConfig.SPECIFIC_AVRO_VALUE_TYPE, type);
         serde.configure(withType, isKey);
         return serde;
+    }
+
+    /**
+     * A configured deserializer of {@code type} that leaves the fields named in {@code undecoded} at their defaults
+     * ({@link SpecificAvroDeserializer#SpecificAvroDeserializer(Class, Set)}) when {@code avro.serde.class} is this
+     * project's serde; another implementation's deserializer decodes every field.
+     */
+    public static <T extends SpecificRecord> Deserializer<T> specificDeserializer(Class<T> type, Set<String> undecoded,
+            Map<String, ?> props, boolean isKey) {
+        Object configured = props.get(SchemaRegistryConfig.AVRO_SERDE_CLASS);
+        if (configured != null && !(configured instanceof Class<?> c ? c.getName() : configured.toString().trim())
+                .equals(SpecificAvroSerde.class.getName())) {
+            return specificSerde(type, props, isKey).deserializer();
+        }
+        SpecificAvroDeserializer<T> deserializer = new SpecificAvroDeserializer<>(type, undecoded);
+        deserializer.configure(props, isKey);
+        return deserializer;
     }
 
     private static Serde<?> instantiate(String className) {

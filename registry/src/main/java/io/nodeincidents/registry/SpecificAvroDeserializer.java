@@ -1,6 +1,7 @@
 package io.nodeincidents.registry;
 
 import java.util.Map;
+import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 
@@ -22,23 +23,37 @@ import org.apache.kafka.common.serialization.Deserializer;
 public class SpecificAvroDeserializer<T extends SpecificRecord> implements Deserializer<T> {
 
     private final Class<T> type;
+    private final Set<String> undecoded;
     private AvroRecordDecoder decoder;
 
     /** An unconfigured deserializer whose class comes from the configuration or the writer schema's name. */
     public SpecificAvroDeserializer() {
-        this.type = null;
+        this(null, Set.of());
     }
 
     /** An unconfigured deserializer into {@code type}. */
     public SpecificAvroDeserializer(Class<T> type) {
+        this(type, Set.of());
+    }
+
+    /**
+     * An unconfigured deserializer into {@code type} that leaves the fields named in {@code undecoded} at their
+     * defaults (each must have one): for a reader that never looks at a large field, whose bytes are then skipped
+     * instead of decoded.
+     */
+    public SpecificAvroDeserializer(Class<T> type, Set<String> undecoded) {
+        if (type == null && !undecoded.isEmpty()) {
+            throw new IllegalArgumentException("fields can be left undecoded only when reading into a given class");
+        }
         this.type = type;
+        this.undecoded = Set.copyOf(undecoded);
     }
 
     @Override
     public void configure(Map<String, ?> configs, boolean isKey) {
         SchemaRegistryConfig config = new SchemaRegistryConfig(configs);
         Class<?> target = type != null ? type : config.specificType(isKey);
-        this.decoder = new AvroRecordDecoder(SchemaRegistryClient.create(config), true, target);
+        this.decoder = new AvroRecordDecoder(SchemaRegistryClient.create(config), true, target, undecoded);
     }
 
     @Override

@@ -168,6 +168,50 @@ class SpecificAvroSerdeMockTest {
     }
 
     @Test
+    void fieldsLeftUndecodedKeepTheirDefaultsAndEveryOtherFieldIsRead() {
+        JournalEntry full = JournalEntry.newBuilder(TestRecords.kernelEntry())
+                .setCursor("s=8bdb7e59;i=30d40;b=4f1c2b3a;m=135f1b018;t=60a242409fe18;x=25e8cb03")
+                .setMessageBytes(ByteBuffer.wrap(new byte[] {(byte) 0xff, 0, 'a'}))
+                .setFields(Map.of("_COMM", "dockerd", "_SYSTEMD_UNIT", "docker.service", "EMPTY", ""))
+                .build();
+        byte[] bytes = serde().serializer().serialize(TOPIC, full);
+        SpecificAvroDeserializer<JournalEntry> reader = new SpecificAvroDeserializer<>(JournalEntry.class,
+                java.util.Set.of("fields", "messageBytes"));
+        reader.configure(props(), false);
+
+        JournalEntry read = reader.deserialize(TOPIC, bytes);
+
+        // the fields after the skipped map (source) are read in place: the record is filled by position
+        assertThat(read).isEqualTo(JournalEntry.newBuilder(full).setMessageBytes(null).setFields(Map.of()).build());
+        assertThat(read.getSource()).isEqualTo(full.getSource());
+        // a writer that lacks a skipped field resolves as well, and a corrupt record still fails as one
+        Schema older = TestRecords.olderJournalEntry();
+        int olderId = registry.register(TOPIC + "-value", older);
+        GenericRecord source = new GenericData.Record(older.getField("source").schema());
+        source.put("kind", new GenericData.EnumSymbol(source.getSchema().getField("kind").schema(), "DMESG"));
+        GenericRecord old = new GenericData.Record(older);
+        old.put("host", "node-3");
+        old.put("message", "Out of memory: Killed process 4242 (java)");
+        old.put("source", source);
+        JournalEntry readOld = reader.deserialize(TOPIC, ConfluentWireFormat.frame(olderId,
+                TestRecords.avroBinary(old)));
+        assertThat(readOld.getMessage()).isEqualTo("Out of memory: Killed process 4242 (java)");
+        assertThat(readOld.getFields()).isEmpty();
+        assertThatThrownBy(() -> reader.deserialize(TOPIC, Arrays.copyOf(bytes, bytes.length - 3)))
+                .isInstanceOf(SerializationException.class);
+    }
+
+    @Test
+    void onlyFieldsWithADefaultCanBeLeftUndecoded() {
+        assertThatThrownBy(() -> new SpecificAvroDeserializer<>(JournalEntry.class, java.util.Set.of("message"))
+                .configure(props(), false))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no default");
+        assertThatThrownBy(() -> new SpecificAvroDeserializer<>(JournalEntry.class, java.util.Set.of("nosuch"))
+                .configure(props(), false))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nosuch");
+    }
+
+    @Test
     void anIncompatibleRegistrationFailsTheRecordWithTheReason() {
         // the registered version lacks 'message', which the class requires without a default: under BACKWARD
         // the class's schema could not read the data already written

@@ -1,11 +1,15 @@
 package io.nodeincidents.topology;
 
+import io.nodeincidents.correlation.EntryIdentity;
 import io.nodeincidents.correlation.HostClock;
 import io.nodeincidents.correlation.HostEvent;
 import io.nodeincidents.correlation.HostExtraction;
+import io.nodeincidents.correlation.Sightings;
 import io.nodeincidents.events.HostLogState;
 import io.nodeincidents.events.NodeEventExtractor;
 import io.nodeincidents.events.SetAside;
+import io.nodeincidents.ingest.entries.JournalEntries;
+import io.nodeincidents.logs.LogLine;
 import io.nodeincidents.schemas.JournalEntry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,17 +19,30 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs {@link HostExtraction} (event extraction per host at the host's own time) over two stores: each host's
- * {@link HostLogState}, and each host's {@link HostClock} (shared with {@link HostCorrelation}). The task's stream
- * time and wall-clock punctuators are its ticks; the completed events go on as their records with their host's
- * time, what the decoders set aside and entries that could not be processed to the dead-letter topic.
+ * Every journal.entries record goes here. Undecodable values become dead letters; the rest runs through
+ * {@link HostExtraction} (event extraction per host at the host's own time) over three stores: each host's
+ * {@link HostLogState}, each host's {@link HostClock} (shared with {@link HostCorrelation}), and the identities of the
+ * entries that went to the decoders (same host, boot and journald cursor, as a shipper restart re-sends them; same
+ * host, boot, file and line for a replayed file), so that a repeat of one is dropped. The task's stream time and
+ * wall-clock punctuators are its ticks; the completed events go on as their records with their host's time, what the
+ * decoders set aside and entries that could not be processed to the dead-letter topic.
+ *
+ * <p>Identities are remembered in a window store for the dedup retention of stream time after they arrived, so the
+ * store stays bounded. Arrival, not the entry's own time: the store forgets by the newest time put in it, so an old log
+ * replayed into a live partition (its entries dated far behind stream time) would otherwise never be remembered, and a
+ * replay of it sent twice would count twice. Only the few entries in a hundred that start or continue something are
+ * remembered: a repeat of any other line changes nothing.
  */
-final class EventExtraction implements Processor<String, Routing.Accepted, String, Routing.Extracted> {
+final class EventExtraction implements Processor<String, SourceEntry, String, Routing.Extracted> {
 
+    /** The identities of the entries that went to the decoders, by arrival (stream time). */
+    static final String SEEN = "journal-entry-dedup";
     static final String STORE = "host-log-state";
     /** Every host's {@link HostClock}; written here, read by {@link HostCorrelation}. */
     static final String CLOCKS = "host-clock";
@@ -36,7 +53,10 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
     private final Duration streamPunctuation;
     private final Duration wallClockPunctuation;
     private final Duration clockRetention;
+    private final long dedupRetentionMs;
+    private final int maxDeadLetterBytes;
     private ProcessorContext<String, Routing.Extracted> context;
+    private WindowStore<String, Long> seen;
     private HostExtraction extraction;
     /** Sends what the ticks and stream-time jumps complete on, at the times the driver gives. */
     private final HostExtraction.Sink forwarding = new HostExtraction.Sink() {
@@ -57,12 +77,16 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
     };
 
     /**
-     * @param clockRetention how long, in stream time, the clock of a host that logs nothing is kept; after that the
-     *                       host starts its clock afresh from its next entry
+     * @param clockRetention     how long, in stream time, the clock of a host that logs nothing is kept; after that
+     *                           the host starts its clock afresh from its next entry
+     * @param dedupRetention     how long, in stream time, an entry that went to the decoders is remembered
+     * @param maxDeadLetterBytes the most of an undecodable value a dead letter keeps
      */
     EventExtraction(String topic, Duration streamPunctuation, Duration wallClockPunctuation, Duration clockRetention,
-                    NodeEventExtractor extractor) {
+                    Duration dedupRetention, int maxDeadLetterBytes, NodeEventExtractor extractor) {
         this.extractor = extractor;
+        this.dedupRetentionMs = dedupRetention.toMillis();
+        this.maxDeadLetterBytes = maxDeadLetterBytes;
         this.topic = topic;
         this.streamPunctuation = streamPunctuation;
         this.wallClockPunctuation = wallClockPunctuation;
@@ -74,8 +98,10 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
         this.context = context;
         KeyValueStore<String, HostLogState> states = context.getStateStore(STORE);
         KeyValueStore<String, HostClock> clocks = context.getStateStore(CLOCKS);
+        this.seen = context.getStateStore(SEEN);
+        Sightings sightings = this::firstSighting;
         this.extraction = new HostExtraction(extractor, clockRetention, new StoreStateMap<>(states),
-                new StoreStateMap<>(clocks));
+                new StoreStateMap<>(clocks), sightings);
         context.schedule(streamPunctuation, PunctuationType.STREAM_TIME,
                 now -> extraction.onStreamTime(now, forwarding));
         context.schedule(wallClockPunctuation, PunctuationType.WALL_CLOCK_TIME,
@@ -84,15 +110,33 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
     }
 
     @Override
-    public void process(Record<String, Routing.Accepted> record) {
+    public void process(Record<String, SourceEntry> record) {
+        if (record.value() instanceof SourceEntry.Undecodable bad) {
+            context.forward(record.withValue(new Routing.Rejected(DeadLetters.undecodable(topic,
+                    context.recordMetadata(), record.key(), record.timestamp(), bad, maxDeadLetterBytes))));
+            return;
+        }
+        JournalEntry entry = ((SourceEntry.Decoded) record.value()).entry();
+        LogLine line;
+        boolean starts;
+        try {
+            line = JournalEntries.toLogLine(entry);
+            starts = extractor.startsSomething(line);
+        } catch (RuntimeException e) {
+            // an entry no reader expected must not stop the application
+            context.forward(record.withValue(new Routing.Rejected(DeadLetters.unprocessable(topic,
+                    context.recordMetadata(), record.key(), record.timestamp(), entry,
+                    DeadLetters.EXTRACTION_FAILED
+                            + "entry could not be read as a log line: " + SourceEntrySerde.oneLine(e)))));
+            return;
+        }
         long streamTime = context.currentStreamTimeMs();
         extraction.beforeEntry(streamTime, context.currentSystemTimeMs(), forwarding);
-        JournalEntry entry = record.value().entry();
         List<Record<String, Routing.Extracted>> completed = new ArrayList<>();
         try {
             Long micros = entry.getRealtimeMicros();
-            extraction.onEntry(new HostExtraction.Entry(record.value().line(), micros != null && micros >= 0,
-                    record.timestamp(), record.value().concerns()), streamTime, new HostExtraction.Sink() {
+            extraction.onEntry(new HostExtraction.Entry(line, micros != null && micros >= 0, record.timestamp(),
+                    starts), streamTime, new HostExtraction.Sink() {
                         @Override
                         public void event(String host, HostEvent event, long timestampMs) {
                             completed.add(record.withValue(routed(event)));
@@ -119,6 +163,19 @@ final class EventExtraction implements Processor<String, Routing.Accepted, Strin
         }
         // the entry's events go on after its processing succeeded, as one step
         completed.forEach(context::forward);
+    }
+
+    /** Whether the entry is new within the dedup retention before {@code arrivalMs}; remembers it if so. */
+    private boolean firstSighting(EntryIdentity identity, long arrivalMs) {
+        String key = identity.key();
+        try (WindowStoreIterator<Long> earlier = seen.fetch(key, Math.max(0, arrivalMs - dedupRetentionMs),
+                arrivalMs)) {
+            if (earlier.hasNext()) {
+                return false;
+            }
+        }
+        seen.put(key, arrivalMs, arrivalMs);
+        return true;
     }
 
     /** Reports the decoder could not read go to the dead-letter topic; the host's processing goes on without them. */

@@ -10,8 +10,11 @@ import io.nodeincidents.metrics.CorrelatorMetrics;
 import io.nodeincidents.schemas.DeadLetter;
 import io.nodeincidents.schemas.FleetAlert;
 import io.nodeincidents.schemas.Incident;
+import io.nodeincidents.schemas.JournalEntry;
+import io.nodeincidents.registry.AvroSerdeFactory;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -30,10 +33,10 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * journal.entries (host -> JournalEntry, at the entry's event time)
- *   -> intake: undecodable -> journal.deadletter; duplicate (host, boot, cursor | file+line) -> dropped
  *   -> event extraction per host (HostLogState store, HostClock store: each host's own event time;
- *      stream-time and wall-clock punctuation)
- *        -> failures -> journal.deadletter
+ *      stream-time and wall-clock punctuation; dedup window store of the entries that went to the decoders)
+ *        -> undecodable or unprocessable entries, failures -> journal.deadletter
+ *        -> repeat (host, boot, cursor | file+line) of an entry that went to the decoders -> dropped
  *   -> correlation per host at the host's time (HostIncidentState store; stream-time punctuation)
  *        -> incidents (incidentId -> Incident), incidents.ecs (incidentId -> ECS JSON, optional)
  *   -> re-keyed by cause (repartition) -> fleet rollup per cause (FleetCauseState store)
@@ -47,6 +50,13 @@ import org.apache.kafka.streams.state.Stores;
  * incident revision and alert is written exactly once.
  */
 public final class IncidentTopology {
+
+    /**
+     * The JournalEntry fields no step of the correlator reads (the log line, its identity and dead letters come from
+     * the others): left undecoded, their bytes skipped. The other journal fields are most of an entry's bytes, and
+     * building their map was the largest single cost of reading an entry.
+     */
+    static final Set<String> UNREAD_ENTRY_FIELDS = Set.of("fields", "messageBytes");
 
     /** Name of the internal repartition topic (suffix) of incidents keyed by cause. */
     public static final String BY_CAUSE = "incidents-by-cause";
@@ -82,7 +92,7 @@ public final class IncidentTopology {
         String entriesTopic = topics.journalEntries().name();
         Duration dedupRetention = settings.dedupRetention();
         builder.addStateStore(Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(EntryIntake.STORE, dedupRetention, dedupRetention, false),
+                Stores.persistentWindowStore(EventExtraction.SEEN, dedupRetention, dedupRetention, false),
                 Serdes.String(), Serdes.Long()));
         // a storm rewrites a host's state with every line (extraction) or event (correlation), and a cause's state
         // with every revision: the cache folds the writes of one commit into one changelog record per key
@@ -103,34 +113,26 @@ public final class IncidentTopology {
 
         KStream<String, SourceEntry> entries = builder.stream(entriesTopic,
                 Consumed.with(topics.journalEntries().keySerde(),
-                                new SourceEntrySerde(topics.journalEntries().valueSerde()))
+                                new SourceEntrySerde(topics.journalEntries().valueSerde(),
+                                        AvroSerdeFactory.specificDeserializer(JournalEntry.class, UNREAD_ENTRY_FIELDS,
+                                                settings.streamsProperties(), false)))
                         .withTimestampExtractor(new EventTimeExtractor(settings.maxFutureMillis()))
                         .withName("journal-entries"));
 
-        int maxDeadBytes = settings.deadLetterMaxValueBytes();
-        Map<String, KStream<String, Routing.Intake>> intake = entries
-                .processValues(() -> new EntryIntake(entriesTopic, dedupRetention, maxDeadBytes, extractor(settings)),
-                        Named.as("entry-intake"), EntryIntake.STORE)
-                .split(Named.as("intake-"))
-                .branch((host, value) -> value instanceof Routing.Rejected, Branched.as("rejected"))
-                .defaultBranch(Branched.as("accepted"));
-
         Duration streamTick = settings.extractionPunctuation();
         Duration wallTick = settings.extractionWallClockPunctuation();
-        Map<String, KStream<String, Routing.Extracted>> extracted = intake.get("intake-accepted")
-                .mapValues(value -> (Routing.Accepted) value, Named.as("accepted-entry"))
+        int maxDeadBytes = settings.deadLetterMaxValueBytes();
+        Map<String, KStream<String, Routing.Extracted>> extracted = entries
                 .process(() -> new EventExtraction(entriesTopic, streamTick, wallTick, clockRetention(settings),
-                                extractor(settings)),
-                        Named.as("event-extraction"), EventExtraction.STORE, EventExtraction.CLOCKS)
+                                dedupRetention, maxDeadBytes, extractor(settings)),
+                        Named.as("event-extraction"), EventExtraction.SEEN, EventExtraction.STORE,
+                        EventExtraction.CLOCKS)
                 .split(Named.as("extracted-"))
                 .branch((host, value) -> value instanceof Routing.Rejected, Branched.as("rejected"))
                 .defaultBranch(Branched.as("events"));
 
-        KStream<String, DeadLetter> deadLetters = intake.get("intake-rejected")
-                .mapValues(value -> ((Routing.Rejected) value).letter(), Named.as("undecodable-letter"))
-                .merge(extracted.get("extracted-rejected")
-                        .mapValues(value -> ((Routing.Rejected) value).letter(), Named.as("unprocessable-letter")),
-                        Named.as("dead-letters"));
+        KStream<String, DeadLetter> deadLetters = extracted.get("extracted-rejected")
+                .mapValues(value -> ((Routing.Rejected) value).letter(), Named.as("dead-letter"));
         if (metrics != null) {
             deadLetters = deadLetters.peek((key, letter) -> metrics.deadLetter(letter), Named.as("count-dead-letters"));
         }

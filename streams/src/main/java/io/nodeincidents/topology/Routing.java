@@ -1,9 +1,7 @@
 package io.nodeincidents.topology;
 
 import io.nodeincidents.correlation.HostClock;
-import io.nodeincidents.logs.LogLine;
 import io.nodeincidents.schemas.DeadLetter;
-import io.nodeincidents.schemas.JournalEntry;
 import io.nodeincidents.schemas.KernelMemoryEvent;
 import io.nodeincidents.schemas.RuntimeFailureEvent;
 import java.util.Objects;
@@ -17,28 +15,12 @@ final class Routing {
     private Routing() {
     }
 
-    /** What the intake step makes of a journal.entries record. */
-    sealed interface Intake permits Accepted, Rejected {
-    }
-
     /** What event extraction produces. */
     sealed interface Extracted permits HostEvent, Rejected {
     }
 
-    /**
-     * A decoded entry seen for the first time, with its format-neutral line and whether that line can contribute to an
-     * event at all ({@link io.nodeincidents.events.NodeEventExtractor#concerns}), so that later steps neither convert
-     * nor classify it again.
-     */
-    record Accepted(JournalEntry entry, LogLine line, boolean concerns) implements Intake {
-        Accepted {
-            Objects.requireNonNull(entry, "entry");
-            Objects.requireNonNull(line, "line");
-        }
-    }
-
     /** A record set aside, with why and where. */
-    record Rejected(DeadLetter letter) implements Intake, Extracted {
+    record Rejected(DeadLetter letter) implements Extracted {
         Rejected {
             Objects.requireNonNull(letter, "letter");
         }

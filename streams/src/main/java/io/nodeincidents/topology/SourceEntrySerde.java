@@ -8,7 +8,7 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Reads journal.entries values into {@link SourceEntry}: the configured JournalEntry deserializer's records as
+ * Reads journal.entries values into {@link SourceEntry}: the given JournalEntry deserializer's records as
  * {@link SourceEntry.Decoded}; bytes it rejects as not a valid record ({@link SerializationException}), and null
  * values, as {@link SourceEntry.Undecodable}. Decoding once, at the source, lets the event-time extractor read the
  * entry's own time. A registry that cannot be reached is not the record's fault: that error still propagates, so
@@ -17,9 +17,15 @@ import org.apache.kafka.common.serialization.Serializer;
 final class SourceEntrySerde implements Serde<SourceEntry> {
 
     private final Serde<JournalEntry> entries;
+    private final Deserializer<JournalEntry> reader;
 
-    SourceEntrySerde(Serde<JournalEntry> entries) {
+    /**
+     * @param entries the topic's serde, for writing
+     * @param reader  how to read: may leave fields the correlator never looks at undecoded
+     */
+    SourceEntrySerde(Serde<JournalEntry> entries, Deserializer<JournalEntry> reader) {
         this.entries = entries;
+        this.reader = reader;
     }
 
     @Override
@@ -42,7 +48,7 @@ final class SourceEntrySerde implements Serde<SourceEntry> {
 
     @Override
     public Deserializer<SourceEntry> deserializer() {
-        Deserializer<JournalEntry> inner = entries.deserializer();
+        Deserializer<JournalEntry> inner = reader;
         return (topic, data) -> {
             if (data == null) {
                 return new SourceEntry.Undecodable(null, "null value (tombstone): journal.entries carries no deletes");

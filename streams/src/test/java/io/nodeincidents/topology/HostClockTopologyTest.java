@@ -3,6 +3,8 @@ package io.nodeincidents.topology;
 import static io.nodeincidents.topology.Scenario.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nodeincidents.logs.LineRef;
+import io.nodeincidents.logs.LogLine;
 import io.nodeincidents.schemas.AffectedPod;
 import io.nodeincidents.schemas.EntrySource;
 import io.nodeincidents.schemas.Incident;
@@ -128,7 +130,9 @@ class HostClockTopologyTest {
             app.pipe(hostA());
             List<JournalEntry> old = hostB(T0);
             app.pipe(old);
-            String identity = EntryIntake.identity(old.get(0));
+            JournalEntry header = old.stream().filter(e -> e.getMessage().contains("page allocation failure"))
+                    .findFirst().orElseThrow();
+            String identity = io.nodeincidents.correlation.EntryIdentity.of(header).key();
             try (WindowStoreIterator<Long> seen = app.dedupStore().fetch(identity,
                     A_END.minus(Duration.ofMinutes(1)), A_END)) {
                 assertThat(seen.hasNext()).as("remembered at its arrival, not at its 2017 event time").isTrue();
@@ -137,27 +141,40 @@ class HostClockTopologyTest {
     }
 
     @Test
-    void onlyEntriesThatCanMakeAnEventAreRememberedForDedup() {
+    void onlyEntriesThatStartOrContinueSomethingAreRememberedForDedup() {
         try (TopologyHarness app = new TopologyHarness(stateDir)) {
             long t = A_END.toEpochMilli() * 1000;
-            io.nodeincidents.schemas.JournalEntry noise = io.nodeincidents.ingest.entries.JournalEntries.fromLogLine(
-                    new io.nodeincidents.logs.LogLine("node-d", "b0e4", t, null, "stdout", "nginx", "nginx.service",
-                            80, 6, "GET / 200", io.nodeincidents.logs.LineRef.cursor("s=1;i=1")),
-                    io.nodeincidents.schemas.SourceKind.JOURNALD);
-            io.nodeincidents.schemas.JournalEntry kernel = io.nodeincidents.ingest.entries.JournalEntries.fromLogLine(
-                    new io.nodeincidents.logs.LogLine("node-d", "b0e4", t, null, "kernel", "kernel", null, null, 4,
-                            "exe: page allocation failure: order:6, mode:0x10c0d0",
-                            io.nodeincidents.logs.LineRef.cursor("s=1;i=2")),
-                    io.nodeincidents.schemas.SourceKind.JOURNALD);
-            app.pipe(List.of(noise, kernel));
-            Instant from = A_END.minus(Duration.ofMinutes(1));
-            Instant to = A_END.plus(Duration.ofMinutes(1));
-            try (WindowStoreIterator<Long> seen = app.dedupStore().fetch(EntryIntake.identity(noise), from, to)) {
-                assertThat(seen.hasNext()).as("a repeated nginx line changes nothing: not stored").isFalse();
-            }
-            try (WindowStoreIterator<Long> seen = app.dedupStore().fetch(EntryIntake.identity(kernel), from, to)) {
-                assertThat(seen.hasNext()).as("a repeated kernel line would corrupt a report: stored").isTrue();
-            }
+            JournalEntry noise = entry(new LogLine("node-d", "b0e4", t, null, "stdout", "nginx", "nginx.service", 80, 6,
+                    "GET / 200", LineRef.cursor("s=1;i=1")));
+            JournalEntry ordinaryKernel = entry(new LogLine("node-d", "b0e4", t, null, "kernel", "kernel", null, null,
+                    6, "IPVS: rr: TCP 10.96.0.10:53 - no destination available", LineRef.cursor("s=1;i=2")));
+            JournalEntry header = entry(new LogLine("node-d", "b0e4", t + 1, null, "kernel", "kernel", null, null, 4,
+                    "exe: page allocation failure: order:6, mode:0x10c0d0", LineRef.cursor("s=1;i=3")));
+            JournalEntry continuation = entry(new LogLine("node-d", "b0e4", t + 2, null, "kernel", "kernel", null,
+                    null, 4, "CPU: 3 PID: 1234 Comm: exe Not tainted 3.10.0-957.el7.x86_64 #1",
+                    LineRef.cursor("s=1;i=4")));
+            app.pipe(List.of(noise, ordinaryKernel, header, continuation));
+            assertThat(remembered(app, noise)).as("a repeated nginx line changes nothing: not stored").isFalse();
+            assertThat(remembered(app, ordinaryKernel))
+                    .as("a kernel line that starts no report, with none under way, changes nothing: not stored")
+                    .isFalse();
+            assertThat(remembered(app, header)).as("a repeated report header would start a second report: stored")
+                    .isTrue();
+            assertThat(remembered(app, continuation))
+                    .as("a repeated line of a report under way would corrupt it: stored").isTrue();
+        }
+    }
+
+    private static JournalEntry entry(LogLine line) {
+        return io.nodeincidents.ingest.entries.JournalEntries.fromLogLine(line,
+                io.nodeincidents.schemas.SourceKind.JOURNALD);
+    }
+
+    private static boolean remembered(TopologyHarness app, JournalEntry entry) {
+        try (WindowStoreIterator<Long> seen = app.dedupStore().fetch(
+                io.nodeincidents.correlation.EntryIdentity.of(entry).key(), A_END.minus(Duration.ofMinutes(1)),
+                A_END.plus(Duration.ofMinutes(1)))) {
+            return seen.hasNext();
         }
     }
 

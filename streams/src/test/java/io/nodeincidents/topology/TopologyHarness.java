@@ -116,7 +116,7 @@ final class TopologyHarness implements AutoCloseable {
 
     /** The identities the intake remembers for dedup, with the times it remembers them at. */
     org.apache.kafka.streams.state.WindowStore<String, Long> dedupStore() {
-        return driver.getWindowStore(EntryIntake.STORE);
+        return driver.getWindowStore(EventExtraction.SEEN);
     }
 
     /** Every host's clock. */
