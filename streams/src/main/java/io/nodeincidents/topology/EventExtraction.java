@@ -76,6 +76,28 @@ final class EventExtraction implements Processor<String, SourceEntry, String, Ro
         }
     };
 
+    /** What the entry being processed completed, sent on once its processing succeeded. */
+    private final List<Routing.Extracted> completed = new ArrayList<>();
+    /** The entry being processed. */
+    private Record<String, SourceEntry> current;
+    /** Collects an entry's outputs: one object for all entries, not one per entry. */
+    private final HostExtraction.Sink byEntry = new HostExtraction.Sink() {
+        @Override
+        public void event(String host, HostEvent event, long timestampMs) {
+            completed.add(routed(event));
+        }
+
+        @Override
+        public void setAside(String host, SetAside setAside, long timestampMs) {
+            EventExtraction.this.setAside(host, setAside, timestampMs);
+        }
+
+        @Override
+        public void unconvertible(String host, RuntimeException failure, long timestampMs) {
+            completed.add(unconverted(current.key(), failure, timestampMs));
+        }
+    };
+
     /**
      * @param clockRetention     how long, in stream time, the clock of a host that logs nothing is kept; after that
      *                           the host starts its clock afresh from its next entry
@@ -132,27 +154,13 @@ final class EventExtraction implements Processor<String, SourceEntry, String, Ro
         }
         long streamTime = context.currentStreamTimeMs();
         extraction.beforeEntry(streamTime, context.currentSystemTimeMs(), forwarding);
-        List<Record<String, Routing.Extracted>> completed = new ArrayList<>();
+        current = record;
         try {
             Long micros = entry.getRealtimeMicros();
             extraction.onEntry(new HostExtraction.Entry(line, micros != null && micros >= 0, record.timestamp(),
-                    starts), streamTime, new HostExtraction.Sink() {
-                        @Override
-                        public void event(String host, HostEvent event, long timestampMs) {
-                            completed.add(record.withValue(routed(event)));
-                        }
-
-                        @Override
-                        public void setAside(String host, SetAside setAside, long timestampMs) {
-                            EventExtraction.this.setAside(host, setAside, timestampMs);
-                        }
-
-                        @Override
-                        public void unconvertible(String host, RuntimeException failure, long timestampMs) {
-                            completed.add(record.withValue(unconverted(record.key(), failure, timestampMs)));
-                        }
-                    });
+                    starts), streamTime, byEntry);
         } catch (RuntimeException e) {
+            completed.clear();
             // a line no decoder expected must not stop the host's (or anyone's) processing
             LOG.warn("journal entry of host {} could not be processed, sent to the dead-letter topic", entry.getHost(),
                     e);
@@ -161,8 +169,14 @@ final class EventExtraction implements Processor<String, SourceEntry, String, Ro
                     DeadLetters.EXTRACTION_FAILED + SourceEntrySerde.oneLine(e)))));
             return;
         }
-        // the entry's events go on after its processing succeeded, as one step
-        completed.forEach(context::forward);
+        if (!completed.isEmpty()) {
+            // the entry's events go on after its processing succeeded, as one step
+            List<Routing.Extracted> events = new ArrayList<>(completed);
+            completed.clear();
+            for (Routing.Extracted event : events) {
+                context.forward(record.withValue(event));
+            }
+        }
     }
 
     /** Whether the entry is new within the dedup retention before {@code arrivalMs}; remembers it if so. */
