@@ -49,15 +49,18 @@ import org.apache.kafka.streams.StreamsConfig;
  * The correlator's speed through the real in-process broker, in one run: produces a realistic journal (about 99%
  * ordinary entries of ~550 bytes, 1% relevant ones including whole kernel reports, many hosts) to
  * {@code journal.entries}; measures the ceiling (a plain consumer reading the topic with byte-array deserializers and
- * no processing, what Kafka's ConsumerPerformance does); runs the real topology from the beginning with
- * exactly_once_v2 (the default) and at_least_once until its committed offsets reach the end; then, with the
- * application caught up, times incidents from the send of their evidence to their arrival at a read_committed
- * consumer. Prints a table with the ceiling beside the figures. A command, never a test: figures depend on the machine.
+ * no processing, what Kafka's ConsumerPerformance does); then, each in a JVM of its own ({@code --child}) and warmed
+ * up until the JIT is quiet, Kafka Streams with no processing (bytes, then Avro-decoded values) and the real topology
+ * with exactly_once_v2 (the default) and at_least_once, from the beginning until the committed offsets reach the end;
+ * with the correlator caught up, it times incidents from the send of their evidence to their arrival at a
+ * read_committed consumer. Prints a table with the ceiling beside the figures and a summary line. A command, never a
+ * test: figures depend on the machine.
  *
  * <p>Usage: {@code CorrelatorBench [--entries 1000000] [--hosts 1000] [--partitions 2] [--latency-runs 60]
  * [--warmup-runs 1] [--max-warmup-runs 6] [--guarantees exactly_once_v2,at_least_once]
- * [-X streams.property=value ...]}; {@code -X} settings go to both topology runs (to try e.g.
- * {@code commit.interval.ms}), never changing the guarantee under test.
+ * [-X streams.property=value ...]}; {@code -X} settings go to every Streams application run (to try e.g.
+ * {@code commit.interval.ms}), never changing the guarantee under test; {@code -Dbench.child.options="..."} adds
+ * JVM options to the children.
  */
 public final class CorrelatorBench {
 
@@ -315,8 +318,15 @@ public final class CorrelatorBench {
      * that the topic's records carry the id it got: each JVM has its own {@code mock://} registry.
      */
     private void expectSameSchemaIds(String topic) {
-        Serializer<JournalEntry> values = Topics.from(new CorrelatorSettings(baseSettings("bench-child",
-                guarantees.get(0)))).journalEntries().valueSerde().serializer();
+        expectSameSchemaIds(bootstrap, topic, Topics.from(new CorrelatorSettings(baseSettings("bench-child",
+                guarantees.get(0)))).journalEntries().valueSerde().serializer());
+    }
+
+    /**
+     * Registers JournalEntry's schema through {@code values} (this JVM's in-memory registry) and checks that the
+     * topic's records carry the id it got.
+     */
+    static void expectSameSchemaIds(String bootstrap, String topic, Serializer<JournalEntry> values) {
         byte[] ours = values.serialize(topic, asShipped(LineMix.build(1, 1, 42).get(0), 0));
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -619,7 +629,7 @@ public final class CorrelatorBench {
             System.out.println(guarantee + " offsets written (records and transaction markers) per topic: "
                     + writtenPerTopic(admin, appId));
             // CPU per entry depends far less on what else the machine runs than entries/s do
-            System.out.printf(Locale.ROOT, "%s CPU per entry: stream thread %.1f us, whole JVM (broker included)"
+            System.out.printf(Locale.ROOT, "%s CPU per entry: stream thread %.1f us, whole JVM"
                     + " %.1f us, JIT compilers %.1f us%n", guarantee, streamCpu / 1e3 / total, processCpu / 1e3 / total,
                     compileUs);
             StringBuilder byGroup = new StringBuilder();
