@@ -5,6 +5,7 @@ import io.nodeincidents.events.HostLogState;
 import io.nodeincidents.events.NodeEvent;
 import io.nodeincidents.events.NodeEventExtractor;
 import io.nodeincidents.events.SetAside;
+import io.nodeincidents.logs.LineRef;
 import io.nodeincidents.logs.LogLine;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -113,6 +114,11 @@ public final class HostExtraction {
             // the ~99% of lines that can start nothing, on a host with nothing under way: the step would return the
             // empty state and no events, and a repeat of the line would change nothing either
             tick(host, entry, streamTimeMs);
+            return;
+        }
+        if (pending && !entry.startsSomething() && predatesPendingReport(stateOf(host), entry.line())) {
+            // a shipper that restarted re-sends the entries after its last saved cursor; one that started nothing the
+            // first time was not remembered, and must not land in the report that a later line started
             return;
         }
         // only the entries that go to the decoders are remembered: a few in a hundred, not a store write per entry
@@ -302,6 +308,28 @@ public final class HostExtraction {
             scanned = true;
         }
         return pendingHosts.containsKey(host);
+    }
+
+    /**
+     * Whether {@code line} is a kernel line that comes before, in its own journal (same sequence) or file, the first
+     * line of the report being assembled on its host: it cannot belong to that report.
+     */
+    static boolean predatesPendingReport(HostLogState state, LogLine line) {
+        if (state.pendingReport() == null || !line.isKernel()) {
+            return false;
+        }
+        LineRef first = state.pendingReport().firstLine();
+        LineRef ref = line.ref();
+        if (first == null || ref == null) {
+            return false;
+        }
+        if (first.cursor() != null && ref.cursor() != null) {
+            SeenEntries.JournalSequence start = SeenEntries.JournalSequence.of(first.cursor());
+            SeenEntries.JournalSequence at = SeenEntries.JournalSequence.of(ref.cursor());
+            return start != null && at != null && start.id().equals(at.id()) && at.number() < start.number();
+        }
+        return first.file() != null && first.file().equals(ref.file()) && first.line() != null && ref.line() != null
+                && ref.line() < first.line();
     }
 
     private HostLogState stateOf(String host) {
