@@ -125,10 +125,12 @@ public final class NodeEventExtractor {
     }
 
     /**
-     * True when the line changes anything for a host with nothing under way: it starts a kernel report, a runtime
-     * failure or the context of one. The ~99% of lines for which this is false need neither the host's state nor a
-     * memory of having been seen (a repeat of them changes nothing either), unless something is under way on the host.
-     * A subset of {@link #concerns}: a kernel line that can only continue a report concerns, but starts nothing.
+     * False only when the line changes nothing for a host with nothing under way. The ~99% of lines for which this is
+     * false need neither the host's state nor a memory of having been seen (a repeat of them changes nothing either),
+     * unless something is under way on the host. Exact for kernel lines (one that can only continue a report starts
+     * nothing, though it {@link #concerns} us); for the others it is {@link #concerns}: the few that name a pod with no
+     * failure open start nothing, but telling them apart would read every runtime line twice, which a storm of one
+     * repeated runtime error pays on every line.
      */
     public boolean startsSomething(LogLine line) {
         if (line.isKernel()) {
@@ -139,11 +141,7 @@ public final class NodeEventExtractor {
                 return true; // step() sets it aside with the reason
             }
         }
-        if (!concerns(line)) {
-            return false;
-        }
-        Step step = step(HostLogState.EMPTY, line);
-        return !step.state().isEmpty() || !step.events().isEmpty() || !step.setAside().isEmpty();
+        return concerns(line);
     }
 
     /** Completes what has been idle for longer than its gap at event time {@code nowMicros}. */
