@@ -570,21 +570,9 @@ public final class CorrelatorBench {
         Map<String, Object> base = baseSettings(appId, guarantee);
         // outputs of their own per run: the query store reads the incidents topic from its start, and must not find
         // the revisions of the runs before
-        for (var output : Topics.DECLARED) {
-            if (output != Topics.JOURNAL_ENTRIES) {
-                base.put(output.nameSetting().name(), appId + "." + output.nameSetting().defaultValue());
-            }
-        }
+        namedOutputs(base, appId);
         CorrelatorSettings settings = new CorrelatorSettings(base);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            List<NewTopic> outputs = new ArrayList<>();
-            for (var output : Topics.from(settings).all()) {
-                if (!output.name().equals(topic)) {
-                    outputs.add(new NewTopic(output.name(), partitions, (short) 1).configs(output.configs()));
-                }
-            }
-            admin.createTopics(outputs).all().get(60, TimeUnit.SECONDS);
-        }
+        createOutputs(bootstrap, settings, partitions);
         Properties props = new Properties();
         props.putAll(settings.streamsProperties());
         Path stateDir = Path.of((String) props.get(StreamsConfig.STATE_DIR_CONFIG));
@@ -647,6 +635,29 @@ public final class CorrelatorBench {
             deleteQuietly(stateDir);
         }
         return new double[] {perSecond, compileUs, latencyP99};
+    }
+
+    /** Names every output of the correlator in {@code settings} after application {@code appId}. */
+    static void namedOutputs(Map<String, Object> settings, String appId) {
+        for (var output : Topics.DECLARED) {
+            if (output != Topics.JOURNAL_ENTRIES) {
+                settings.put(output.nameSetting().name(), appId + "." + output.nameSetting().defaultValue());
+            }
+        }
+    }
+
+    /** Creates the correlator's output topics of {@code settings} as they are declared, with {@code partitions}. */
+    static void createOutputs(String bootstrap, CorrelatorSettings settings, int partitions) throws Exception {
+        Topics topics = Topics.from(settings);
+        List<NewTopic> outputs = new ArrayList<>();
+        for (var output : topics.all()) {
+            if (output != topics.journalEntries()) {
+                outputs.add(new NewTopic(output.name(), partitions, (short) 1).configs(output.configs()));
+            }
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(outputs).all().get(60, TimeUnit.SECONDS);
+        }
     }
 
     /** Time the JIT compilers have spent so far, summed over their threads. */

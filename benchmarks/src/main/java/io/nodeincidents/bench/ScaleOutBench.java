@@ -169,19 +169,12 @@ public final class ScaleOutBench {
 
     /** The outputs of one application, named after it, as the correlator declares them. */
     private static void createOutputs(String bootstrap, String appId, String topic) throws Exception {
-        CorrelatorSettings settings = new CorrelatorSettings(settings(bootstrap, appId, 0, Path.of("/tmp"),
-                List.of()));
-        List<NewTopic> outputs = new ArrayList<>();
         int partitions;
         try (Admin admin = admin(bootstrap)) {
             partitions = CorrelatorBench.endOffsets(admin, topic).size();
-            for (var output : Topics.from(settings).all()) {
-                if (!output.name().equals(topic)) {
-                    outputs.add(new NewTopic(output.name(), partitions, (short) 1).configs(output.configs()));
-                }
-            }
-            admin.createTopics(outputs).all().get(60, TimeUnit.SECONDS);
         }
+        CorrelatorBench.createOutputs(bootstrap, new CorrelatorSettings(settings(bootstrap, appId, 0,
+                Path.of(System.getProperty("java.io.tmpdir")), List.of())), partitions);
     }
 
     private static Map<String, Object> settings(String bootstrap, String appId, int standby, Path stateDir,
@@ -193,11 +186,7 @@ public final class ScaleOutBench {
         s.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standby);
         s.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         s.put(CorrelatorSettings.TOPIC_CREATE, "false");
-        for (var output : Topics.DECLARED) {
-            if (output != Topics.JOURNAL_ENTRIES) {
-                s.put(output.nameSetting().name(), appId + "." + output.nameSetting().defaultValue());
-            }
-        }
+        CorrelatorBench.namedOutputs(s, appId);
         for (String kv : extra) {
             String[] parts = kv.split("=", 2);
             s.put(parts[0], parts[1]);
@@ -211,8 +200,8 @@ public final class ScaleOutBench {
      */
     private static long produce(String bootstrap, String topic, List<LogLine> lines, long shiftMicros,
                                 long firstIndex) {
-        Topics topics = Topics.from(new CorrelatorSettings(settings(bootstrap, "scale-producer", 0, Path.of("/tmp"),
-                List.of())));
+        Topics topics = Topics.from(new CorrelatorSettings(settings(bootstrap, "scale-producer", 0,
+                Path.of(System.getProperty("java.io.tmpdir")), List.of())));
         Serializer<JournalEntry> values = topics.journalEntries().valueSerde().serializer();
         long last = 0;
         long index = firstIndex;
