@@ -2,8 +2,6 @@ package io.nodeincidents.correlation;
 
 import io.nodeincidents.logs.LineRef;
 import io.nodeincidents.logs.LogLine;
-import io.nodeincidents.schemas.EntrySource;
-import io.nodeincidents.schemas.JournalEntry;
 
 /**
  * What makes a journal entry the same as one seen before: its host, boot and journald cursor, as a shipper restart
@@ -15,21 +13,10 @@ import io.nodeincidents.schemas.JournalEntry;
  */
 public record EntryIdentity(String origin, String cursor, Long line) {
 
-    /** The entry's identity, or null when it has neither cursor nor file and line (it cannot be told apart). */
-    public static EntryIdentity of(JournalEntry entry) {
-        String boot = String.valueOf(entry.getBootId());
-        if (entry.getCursor() != null) {
-            return new EntryIdentity(entry.getHost() + '\u0000' + boot, entry.getCursor(), null);
-        }
-        EntrySource source = entry.getSource();
-        if (source != null && source.getFile() != null && source.getLine() != null) {
-            return new EntryIdentity(entry.getHost() + '\u0000' + boot + "\u0000f\u0000" + source.getFile(), null,
-                    source.getLine());
-        }
-        return null;
-    }
-
-    /** The identity of the entry {@code line} was read back from, as {@link #of(JournalEntry)} gives it. */
+    /**
+     * The identity of the entry {@code line} was read back from, or null when it has neither cursor nor file and line
+     * (it cannot be told apart).
+     */
     public static EntryIdentity of(LogLine line) {
         String boot = String.valueOf(line.bootId());
         LineRef ref = line.ref();

@@ -132,7 +132,8 @@ class HostClockTopologyTest {
             app.pipe(old);
             JournalEntry header = old.stream().filter(e -> e.getMessage().contains("page allocation failure"))
                     .findFirst().orElseThrow();
-            String identity = io.nodeincidents.correlation.EntryIdentity.of(header).key();
+            String identity = io.nodeincidents.correlation.EntryIdentity.of(
+                    io.nodeincidents.ingest.entries.JournalEntries.toLogLine(header)).key();
             try (WindowStoreIterator<Long> seen = app.dedupStore().fetch(identity,
                     A_END.minus(Duration.ofMinutes(1)), A_END)) {
                 assertThat(seen.hasNext()).as("remembered at its arrival, not at its 2017 event time").isTrue();
@@ -171,8 +172,9 @@ class HostClockTopologyTest {
     }
 
     private static boolean remembered(TopologyHarness app, JournalEntry entry) {
-        try (WindowStoreIterator<Long> seen = app.dedupStore().fetch(
-                io.nodeincidents.correlation.EntryIdentity.of(entry).key(), A_END.minus(Duration.ofMinutes(1)),
+        String identity = io.nodeincidents.correlation.EntryIdentity.of(
+                io.nodeincidents.ingest.entries.JournalEntries.toLogLine(entry)).key();
+        try (WindowStoreIterator<Long> seen = app.dedupStore().fetch(identity, A_END.minus(Duration.ofMinutes(1)),
                 A_END.plus(Duration.ofMinutes(1)))) {
             return seen.hasNext();
         }
