@@ -30,7 +30,9 @@ public final class SchemaContracts {
             "io.nodeincidents.schemas.RuntimeFailureEvent",
             "io.nodeincidents.schemas.Incident",
             "io.nodeincidents.schemas.FleetAlert",
-            "io.nodeincidents.schemas.DeadLetter");
+            "io.nodeincidents.schemas.DeadLetter",
+            "io.nodeincidents.schemas.NodeMemorySample",
+            "io.nodeincidents.schemas.MemoryForecast");
 
     private SchemaContracts() {
     }

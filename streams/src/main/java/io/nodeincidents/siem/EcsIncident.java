@@ -192,9 +192,17 @@ public final class EcsIncident {
                 && (counts.getOomKills() > 0 || counts.getSandboxFailures() > 0 || counts.getContainerFailures() > 0);
     }
 
-    /** event.severity: LOW 1, MEDIUM 2, HIGH 3, CRITICAL 4 (ECS leaves the scale to the source). */
+    /**
+     * event.severity: LOW 1, WARNING and MEDIUM 2, HIGH 3, CRITICAL 4 (ECS leaves the scale to the source; the numbers
+     * predate WARNING, and SIEM rules written against them keep their meaning).
+     */
     static int severity(Severity severity) {
-        return severity.ordinal() + 1;
+        return switch (severity) {
+            case LOW -> 1;
+            case WARNING, MEDIUM -> 2;
+            case HIGH -> 3;
+            case CRITICAL -> 4;
+        };
     }
 
     private static ObjectNode ours(Incident incident, IncidentCounts counts) {

@@ -25,6 +25,12 @@ public final class EntryProducerConfig {
             "journal.entries", Setting.Validator.nonEmpty(), Setting.Importance.HIGH,
             "Topic of JournalEntry records keyed by host, as the shipper and replay produce them.");
 
+    /** The topic of the shipper's memory samples; declared in the correlator like journal.entries. */
+    public static final Setting<String> NODE_MEMORY_TOPIC = Setting.string("node.memory.topic", "node.memory",
+            Setting.Validator.nonEmpty(), Setting.Importance.MEDIUM,
+            "Topic of NodeMemorySample records keyed by host: the shipper's readings of each node's buddy allocator,"
+                    + " zone watermarks and compaction counters, from which the correlator forecasts fragmentation.");
+
     public static final String TOPIC = JOURNAL_ENTRIES_TOPIC.name();
     public static final String TOPIC_DEFAULT = JOURNAL_ENTRIES_TOPIC.defaultValue();
 
