@@ -10,11 +10,11 @@ import java.util.regex.Pattern;
  * @param major major version, -1 when unknown
  * @param minor minor version, -1 when unknown
  */
-record KernelRelease(String text, int major, int minor) {
+public record KernelRelease(String text, int major, int minor) {
 
     private static final Pattern VERSION = Pattern.compile("^(\\d{1,4})\\.(\\d{1,4})");
 
-    static KernelRelease parse(String text) {
+    public static KernelRelease parse(String text) {
         if (text == null) {
             return new KernelRelease(null, -1, -1);
         }
@@ -25,17 +25,17 @@ record KernelRelease(String text, int major, int minor) {
         return new KernelRelease(text, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
     }
 
-    boolean known() {
+    public boolean known() {
         return major >= 0;
     }
 
     /** True when known and older than major.minor. */
-    boolean olderThan(int maj, int min) {
+    public boolean olderThan(int maj, int min) {
         return known() && (major < maj || (major == maj && minor < min));
     }
 
     /** True when known and at least major.minor. */
-    boolean atLeast(int maj, int min) {
+    public boolean atLeast(int maj, int min) {
         return known() && !olderThan(maj, min);
     }
 
