@@ -41,6 +41,9 @@ create() {
 
 # raw journal entries: a replay buffer, not an archive; the hosts' journals stay the source of truth
 create journal.entries "retention.ms=${journal_retention_ms}" cleanup.policy=delete
+# the shippers' memory samples, keyed by host like journal.entries and with as many partitions (a host's samples and
+# entries meet in one Streams task); the forecast reads the last hour
+create node.memory retention.ms=172800000 cleanup.policy=delete
 # entries the pipeline could not read, kept for a week (from when they were set aside: a replayed old log's
 # records carry its time) for someone to look at
 create journal.deadletter retention.ms=604800000 cleanup.policy=delete message.timestamp.type=LogAppendTime
@@ -49,6 +52,8 @@ create incidents cleanup.policy=compact
 create incidents.ecs cleanup.policy=compact
 # fleet-wide alerts: a month of history, counted from when they were written
 create fleet.alerts retention.ms=2592000000 cleanup.policy=delete message.timestamp.type=LogAppendTime
+# each host's latest memory forecast, keyed by host: compaction keeps one per host
+create node.memory.forecast cleanup.policy=compact
 
 "$kafka_topics" --bootstrap-server "$bootstrap" --command-config "$client_config" --describe \
-  --topic 'journal.entries|journal.deadletter|incidents|incidents.ecs|fleet.alerts'
+  --topic 'journal.entries|node.memory|journal.deadletter|incidents|incidents.ecs|fleet.alerts|node.memory.forecast'

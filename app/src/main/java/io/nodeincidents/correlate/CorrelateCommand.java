@@ -118,7 +118,7 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
         if (settings.createTopics()) {
             try {
                 List<String> created = createMissingTopics(props, topics.all(), settings.topicPartitions(),
-                        settings.topicReplicationFactor());
+                        settings.topicReplicationFactor(), topics.partitionedAlike());
                 if (!created.isEmpty()) {
                     out.println("correlate: created topics " + String.join(", ", created));
                 }
@@ -127,6 +127,9 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
                 closeApi(server);
                 throw new CommandLines.CommandFailure(EXIT_FAILED, "cannot create topics on "
                         + props.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG) + ": " + CommandLines.describe(cause), cause);
+            } catch (IllegalStateException e) {
+                closeApi(server);
+                throw new CommandLines.CommandFailure(EXIT_FAILED, e.getMessage(), e);
             } catch (KafkaException e) {
                 // the admin client did not start: bootstrap.servers names no host that resolves, or a bad setting
                 closeApi(server);
@@ -272,14 +275,23 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
         return builder.build();
     }
 
-    /**
-     * Creates those of {@code topics} that do not exist, each with its declared configuration (cleanup policy,
-     * retention); a topic another instance creates at the same moment is fine.
-     *
-     * @return the topics created
-     */
+    /** {@link #createMissingTopics(Map, List, int, short, Map)} with no topics that must be partitioned alike. */
     static List<String> createMissingTopics(Map<String, Object> clientProps, List<Topic<?, ?>> topics,
             int partitions, short replicationFactor) throws ExecutionException, InterruptedException, TimeoutException {
+        return createMissingTopics(clientProps, topics, partitions, replicationFactor, Map.of());
+    }
+
+    /**
+     * Creates those of {@code topics} that do not exist, each with its declared configuration (cleanup policy,
+     * retention); a topic another instance creates at the same moment is fine. A topic of {@code alike} (topic ->
+     * the topic it must be partitioned like) is created with the other's partition count when that one exists.
+     *
+     * @return the topics created
+     * @throws IllegalStateException when two topics of {@code alike} end up with different partition counts
+     */
+    static List<String> createMissingTopics(Map<String, Object> clientProps, List<Topic<?, ?>> topics,
+            int partitions, short replicationFactor, Map<String, String> alike)
+            throws ExecutionException, InterruptedException, TimeoutException {
         Map<String, Object> adminProps = new HashMap<>();
         clientProps.forEach((k, v) -> {
             if (AdminClientConfig.configNames().contains(k)) {
@@ -290,9 +302,12 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
         try (Admin admin = Admin.create(adminProps)) {
             Set<String> existing = admin.listTopics().names().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             List<NewTopic> missing = new ArrayList<>();
+            Map<String, Integer> existingCounts = partitionCounts(admin, alike.values().stream()
+                    .filter(existing::contains).distinct().toList());
             for (Topic<?, ?> topic : topics) {
                 if (!existing.contains(topic.name())) {
-                    missing.add(new NewTopic(topic.name(), Optional.of(partitions),
+                    int count = existingCounts.getOrDefault(alike.get(topic.name()), partitions);
+                    missing.add(new NewTopic(topic.name(), Optional.of(count),
                             replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor))
                             .configs(topic.configs()));
                 }
@@ -308,8 +323,32 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
                     }
                 }
             }
+            List<String> both = new ArrayList<>(alike.keySet());
+            both.addAll(alike.values());
+            Map<String, Integer> counts = partitionCounts(admin, both.stream().distinct().toList());
+            for (Map.Entry<String, String> pair : alike.entrySet()) {
+                Integer mine = counts.get(pair.getKey());
+                Integer theirs = counts.get(pair.getValue());
+                if (mine != null && theirs != null && !mine.equals(theirs)) {
+                    throw new IllegalStateException("topic " + pair.getKey() + " has " + mine + " partitions and "
+                            + pair.getValue() + " " + theirs + ": both are keyed by host and must be partitioned"
+                            + " alike (a host's records of both meet in one task); recreate " + pair.getKey()
+                            + " with " + theirs + " partitions");
+                }
+            }
             return created;
         }
+    }
+
+    private static Map<String, Integer> partitionCounts(Admin admin, List<String> names)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        Map<String, Integer> counts = new HashMap<>();
+        if (names.isEmpty()) {
+            return counts;
+        }
+        admin.describeTopics(names).allTopicNames().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .forEach((name, description) -> counts.put(name, description.partitions().size()));
+        return counts;
     }
 
     @Override

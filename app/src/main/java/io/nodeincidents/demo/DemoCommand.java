@@ -15,7 +15,10 @@ import io.nodeincidents.registry.SpecificAvroDeserializer;
 import io.nodeincidents.schemas.FleetAlert;
 import io.nodeincidents.schemas.Incident;
 import io.nodeincidents.schemas.IncidentStatus;
+import io.nodeincidents.schemas.IncidentCause;
 import io.nodeincidents.schemas.JournalEntry;
+import io.nodeincidents.schemas.MemoryForecast;
+import io.nodeincidents.schemas.NodeMemorySample;
 import io.nodeincidents.topology.CorrelatorSettings;
 import io.nodeincidents.topology.TemporaryDirectory;
 import io.nodeincidents.topology.Topics;
@@ -45,6 +48,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -179,6 +183,7 @@ public final class DemoCommand implements Callable<Integer> {
             Printer printer = null;
             try {
                 if (!awaitTopics(bootstrap, List.of(EntryProducerConfig.TOPIC_DEFAULT,
+                        Topics.NODE_MEMORY.nameSetting().defaultValue(),
                         Topics.INCIDENTS_NAME.defaultValue(), Topics.FLEET_ALERTS_NAME.defaultValue()), app)) {
                     if (stopped()) {
                         return stoppedEarly(out);
@@ -200,14 +205,24 @@ public final class DemoCommand implements Callable<Integer> {
                 producerSettings.put(KafkaClientSettings.BOOTSTRAP_SERVERS.name(), bootstrap);
                 producerSettings.put(KafkaClientSettings.SCHEMA_REGISTRY_URL.name(), registry);
                 LogReplay.Summary replayed;
+                List<NodeMemorySample> memory = SampleFleet.memorySamples();
+                long nightMicros = SampleFleet.NIGHT.getEpochSecond() * 1_000_000L;
+                // the hour of samples before the journals start first, as the shippers would have sent them by then
+                int sent = sendSamples(producerSettings, memory.stream()
+                        .filter(sample -> sample.getSampledAtMicros() <= nightMicros).toList());
+                out.println("demo: sent " + sent + " memory samples (every 30 s over the hour before the journals)"
+                        + " into " + Topics.NODE_MEMORY.nameSetting().defaultValue());
+                out.flush();
                 try (KafkaProducer<String, JournalEntry> producer =
                              new KafkaProducer<>(EntryProducerConfig.producerProperties(producerSettings))) {
                     // the hosts' journals merged by time, as a live fleet sends them
                     replayed = new LogReplay(producer, EntryProducerConfig.TOPIC_DEFAULT).replayInterleaved(samples,
                             ReadOptions.defaults(), rejected -> err.println("demo: rejected " + rejected));
                 }
-                out.println("demo: replayed " + replayed.produced() + " journal entries of " + samples.size()
-                        + " hosts into journal.entries; correlating...");
+                sent += sendSamples(producerSettings, memory.stream()
+                        .filter(sample -> sample.getSampledAtMicros() > nightMicros).toList());
+                out.println("demo: replayed " + replayed.produced() + " journal entries and " + sent
+                        + " memory samples of " + samples.size() + " hosts; correlating...");
                 out.flush();
 
                 boolean processed = awaitProcessed(bootstrap, printer, app);
@@ -258,6 +273,20 @@ public final class DemoCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /** Sends {@code samples} to node.memory keyed by host, each at its sample time; returns how many. */
+    private static int sendSamples(Map<String, Object> producerSettings, List<NodeMemorySample> samples) {
+        String topic = Topics.NODE_MEMORY.nameSetting().defaultValue();
+        try (KafkaProducer<String, NodeMemorySample> producer =
+                     new KafkaProducer<>(EntryProducerConfig.producerProperties(producerSettings))) {
+            for (NodeMemorySample sample : samples) {
+                producer.send(new ProducerRecord<>(topic, null, sample.getSampledAtMicros() / 1000,
+                        sample.getHost(), sample));
+            }
+            producer.flush();
+        }
+        return samples.size();
     }
 
     /** A stop (Ctrl-C, SIGTERM, {@link #stop()}) before the samples were processed: as asked, not a failure. */
@@ -382,7 +411,23 @@ public final class DemoCommand implements Callable<Integer> {
             List<String> without = SampleFleet.HOSTS.stream().map(SampleFleet.SampleHost::host)
                     .filter(host -> !withIncidents.contains(host)).toList();
             out.println("  no incident: " + String.join(", ", without));
+            // the forecast's lead: how long before each host's first failed sandbox its FRAGMENTATION_RISK opened
+            latest.values().stream()
+                    .filter(incident -> incident.getCause() != IncidentCause.FRAGMENTATION_RISK
+                            && incident.getMemoryForecast() != null)
+                    .sorted(Comparator.comparing(Incident::getHost))
+                    .forEach(incident -> out.println("  " + incident.getHost() + ": " + leadTime(incident)));
             out.flush();
+        }
+
+        private static String leadTime(Incident incident) {
+            MemoryForecast evidence = incident.getMemoryForecast();
+            String fleet = evidence.getFleetMedianBlocks() == null ? ""
+                    : " (fleet median at that order: " + evidence.getFleetMedianBlocks() + " free blocks)";
+            return evidence.getWarnedBeforeMillis() == null
+                    ? incident.getCause() + " with no FRAGMENTATION_RISK before it" + fleet
+                    : "FRAGMENTATION_RISK warned " + Math.round(evidence.getWarnedBeforeMillis() / 60_000.0)
+                            + " min before the first failed pod sandbox" + fleet;
         }
 
         void stop() throws InterruptedException {

@@ -5,6 +5,8 @@ import io.nodeincidents.logs.LogFileReader;
 import io.nodeincidents.logs.LogFormat;
 import io.nodeincidents.logs.LogLine;
 import io.nodeincidents.logs.ReadOptions;
+import io.nodeincidents.schemas.NodeMemorySample;
+import io.nodeincidents.schemas.ZoneState;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -83,7 +85,78 @@ public final class SampleFleet {
         "dockerd|time=\"2026-11-20T02:25:00.000000000Z\" level=error msg=\"Handler for POST /v1.24/containers/abc/start returned error: mkdir /var/lib/docker/overlay2/abc/merged: no space left on device\"",
     };
 
+    /** When, after {@link #NIGHT}, the fragmenting hosts' first allocation fails (microseconds). */
+    static final Map<String, Long> FAILURE_AFTER = Map.of(
+            "slave-138", minutes(15) + 41_000_000L,
+            "slave-139", minutes(18) + 3_000_000L,
+            "slave-141", minutes(21) + 27_000_000L);
+
+    /** Seed 000's /proc/buddyinfo: its healthy peer's Normal zone, the failing node's Normal and DMA32, and DMA. */
+    private static final long[] HEALTHY_NORMAL = {108, 1708, 952, 1064, 957, 690, 285, 145, 12, 1, 0};
+    private static final long[] FAILING_NORMAL = {40153, 12774, 302, 17, 0, 0, 0, 0, 0, 0, 0};
+    private static final long[] DMA32 = {8409, 8079, 1340, 74, 6, 0, 0, 0, 0, 0, 0};
+    private static final long[] DMA = {1, 0, 0, 1, 2, 1, 1, 0, 1, 1, 3};
+    /** How often the sample hosts' shippers read their memory counters. */
+    public static final long SAMPLE_INTERVAL_MICROS = 30_000_000L;
+    /** Memory samples start this long before {@link #NIGHT}: the forecast reads the last hour. */
+    public static final long SAMPLES_BEFORE_MICROS = minutes(60);
+
     private SampleFleet() {
+    }
+
+    /**
+     * The hosts' memory samples, every 30 s from an hour before the night to its end, in time order: the fragmenting
+     * hosts' Normal zone decays from seed 000's healthy table to its failing one over the hour before their first
+     * failure (then stays failed), every other host keeps the healthy table within a tenth either way.
+     */
+    public static List<NodeMemorySample> memorySamples() {
+        long start = NIGHT.getEpochSecond() * 1_000_000L;
+        List<NodeMemorySample> samples = new ArrayList<>();
+        for (SampleHost host : HOSTS) {
+            Random random = new Random(("memory/" + host.host()).hashCode());
+            String boot = hex(random, 16);
+            Long failure = FAILURE_AFTER.get(host.host());
+            long compactStall = 1_000 + random.nextInt(1_000);
+            for (long t = start - SAMPLES_BEFORE_MICROS; t < start + SPAN_MICROS; t += SAMPLE_INTERVAL_MICROS) {
+                double decay = failure == null ? 0
+                        : Math.min(1, Math.max(0, (double) (t - (start + failure - minutes(60))) / minutes(60)));
+                List<Long> normal = new ArrayList<>();
+                for (int order = 0; order < HEALTHY_NORMAL.length; order++) {
+                    double blocks = HEALTHY_NORMAL[order] + (FAILING_NORMAL[order] - HEALTHY_NORMAL[order]) * decay;
+                    normal.add(Math.round(blocks * (0.9 + 0.2 * random.nextDouble())));
+                }
+                compactStall += decay > 0 ? 3 + random.nextInt(5) : random.nextInt(2);
+                samples.add(NodeMemorySample.newBuilder().setHost(host.host()).setSampledAtMicros(t)
+                        .setBootId(boot).setKernelVersion(host.kernel())
+                        .setZones(List.of(zone("DMA", list(DMA)), zone("DMA32", list(DMA32)), zone("Normal", normal)))
+                        .setVmstat(Map.of("compact_stall", compactStall, "compact_fail", compactStall / 3,
+                                "compact_success", compactStall / 2))
+                        .build());
+            }
+        }
+        samples.sort(Comparator.comparingLong(NodeMemorySample::getSampledAtMicros));
+        return samples;
+    }
+
+    private static ZoneState zone(String name, List<Long> blocks) {
+        long pages = 0;
+        int largest = -1;
+        for (int order = 0; order < blocks.size(); order++) {
+            pages += blocks.get(order) << order;
+            if (blocks.get(order) > 0) {
+                largest = order;
+            }
+        }
+        return ZoneState.newBuilder().setNode(0).setZone(name).setFreeBlocks(blocks).setBuddyTotalKb(pages * 4)
+                .setFreeKb(pages * 4).setLargestFreeOrder(largest).build();
+    }
+
+    private static List<Long> list(long[] blocks) {
+        List<Long> list = new ArrayList<>();
+        for (long b : blocks) {
+            list.add(b);
+        }
+        return list;
     }
 
     /** Writes one {@code <host>.json} per sample host into {@code dir}; returns the files in host order. */
@@ -113,11 +186,11 @@ public final class SampleFleet {
             events.add(new Event(t, noise[0], noise[1], noise[2], noise[3]));
         }
         switch (host.host()) {
-            case "slave-138" -> fragmentation(events, start + minutes(15) + 41_000_000L, "slave-138",
+            case "slave-138" -> fragmentation(events, start + FAILURE_AFTER.get("slave-138"), "slave-138",
                     List.of("matchdataserver-1255064836-t4b2w", "nginx-ingress-7d4b9-x2k8p", "redis-0"));
-            case "slave-139" -> fragmentation(events, start + minutes(18) + 3_000_000L, "slave-139",
+            case "slave-139" -> fragmentation(events, start + FAILURE_AFTER.get("slave-139"), "slave-139",
                     List.of("orders-6c9d7-p4r2s", "payments-58f6b-9kq2w"));
-            case "slave-141" -> fragmentation(events, start + minutes(21) + 27_000_000L, "slave-141",
+            case "slave-141" -> fragmentation(events, start + FAILURE_AFTER.get("slave-141"), "slave-141",
                     List.of("search-0"));
             case "ip-10-1-2-125" -> addAll(events, start + minutes(22), seedLines("samples/seed-004-kernel.log"));
             case "node-lookalike-12" -> {

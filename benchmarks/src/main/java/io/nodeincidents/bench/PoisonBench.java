@@ -106,7 +106,8 @@ public final class PoisonBench {
                 List<NewTopic> topics = new ArrayList<>();
                 for (String name : List.of("clean.entries", "poisoned.entries", "clean.incidents",
                         "poisoned.incidents", "clean.fleet", "poisoned.fleet", "clean.deadletter",
-                        "poisoned.deadletter")) {
+                        "poisoned.deadletter", "clean.memory", "poisoned.memory", "clean.forecast",
+                        "poisoned.forecast")) {
                     topics.add(new NewTopic(name, partitions, (short) 1));
                 }
                 admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
@@ -321,6 +322,8 @@ public final class PoisonBench {
         s.put(CorrelatorSettings.INCIDENTS_TOPIC, prefix + ".incidents");
         s.put(CorrelatorSettings.FLEET_ALERTS_TOPIC, prefix + ".fleet");
         s.put(CorrelatorSettings.DEAD_LETTER_TOPIC, prefix + ".deadletter");
+        s.put(CorrelatorSettings.NODE_MEMORY_TOPIC, prefix + ".memory");
+        s.put(CorrelatorSettings.MEMORY_FORECASTS_TOPIC, prefix + ".forecast");
         s.put(CorrelatorSettings.INCIDENTS_ECS_TOPIC, "");
         s.put(CorrelatorSettings.QUERY_ENABLED, "false");
         try {

@@ -6,6 +6,7 @@ import io.nodeincidents.config.Setting.Validator;
 import io.nodeincidents.config.SettingsConfigDef;
 import io.nodeincidents.correlation.DriverSettings;
 import io.nodeincidents.fleet.FleetSettings;
+import io.nodeincidents.forecast.ForecastSettings;
 import io.nodeincidents.incident.IncidentSettings;
 import io.nodeincidents.ingest.cli.KafkaClientSettings;
 import io.nodeincidents.query.QueryServer;
@@ -144,6 +145,7 @@ public final class CorrelatorSettings extends AbstractConfig {
             IncidentSettings.SETTINGS,
             List.<Setting<?>>of(RUNTIME_RULES),
             FleetSettings.SETTINGS,
+            ForecastSettings.SETTINGS,
             List.<Setting<?>>of(DEDUP_RETENTION, EXTRACT_PUNCTUATION, EXTRACT_WALLCLOCK_PUNCTUATION,
                     CORRELATE_PUNCTUATION, MAX_FUTURE, DEAD_LETTER_VALUE_BYTES),
             FORWARDED,
@@ -159,6 +161,8 @@ public final class CorrelatorSettings extends AbstractConfig {
     public static final String FLEET_ALERTS_TOPIC = Topics.FLEET_ALERTS_NAME.name();
     public static final String DEAD_LETTER_TOPIC = Topics.DEAD_LETTERS_NAME.name();
     public static final String INCIDENTS_ECS_TOPIC = Topics.INCIDENTS_ECS_NAME.name();
+    public static final String NODE_MEMORY_TOPIC = Topics.NODE_MEMORY.nameSetting().name();
+    public static final String MEMORY_FORECASTS_TOPIC = Topics.MEMORY_FORECASTS_NAME.name();
     public static final String WINDOW_MS = IncidentSettings.WINDOW.name();
     public static final String GRACE_MS = IncidentSettings.GRACE.name();
     public static final String GAP_MS = IncidentSettings.GAP.name();
@@ -336,6 +340,12 @@ public final class CorrelatorSettings extends AbstractConfig {
                 .withGap(get(IncidentSettings.GAP))
                 .withGrace(get(IncidentSettings.GRACE))
                 .withUpdateInterval(get(IncidentSettings.UPDATE_INTERVAL));
+    }
+
+    /** When a host's free high-order blocks are a risk. */
+    public ForecastSettings forecastSettings() {
+        return ForecastSettings.of(get(ForecastSettings.ORDERS_WATCHED), get(ForecastSettings.LEGACY_ORDERS),
+                get(ForecastSettings.THRESHOLD), get(ForecastSettings.HORIZON), get(ForecastSettings.TREND_WINDOW));
     }
 
     public FleetSettings fleetSettings() {

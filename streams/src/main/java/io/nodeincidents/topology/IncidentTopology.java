@@ -11,6 +11,13 @@ import io.nodeincidents.schemas.DeadLetter;
 import io.nodeincidents.schemas.FleetAlert;
 import io.nodeincidents.schemas.Incident;
 import io.nodeincidents.schemas.JournalEntry;
+import io.nodeincidents.schemas.MemoryForecast;
+import io.nodeincidents.schemas.NodeMemorySample;
+import io.nodeincidents.forecast.FragmentationForecast;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.state.KeyValueStore;
 import io.nodeincidents.registry.AvroSerdeFactory;
 import java.time.Duration;
 import java.util.Map;
@@ -57,6 +64,9 @@ public final class IncidentTopology {
      * building their map was the largest single cost of reading an entry.
      */
     static final Set<String> UNREAD_ENTRY_FIELDS = Set.of("fields", "messageBytes");
+
+    /** The global store of every host's latest forecast (node.memory.forecast), for the fleet's figures. */
+    public static final String MEMORY_FORECASTS_STORE = "memory-forecasts";
 
     /** Name of the internal repartition topic (suffix) of incidents keyed by cause. */
     public static final String BY_CAUSE = "incidents-by-cause";
@@ -111,6 +121,13 @@ public final class IncidentTopology {
                 Stores.persistentKeyValueStore(FleetCauseRollup.STORE), Serdes.String(),
                 JsonStateSerde.fleetCauseState()).withCachingEnabled());
 
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(MemoryForecasting.STORE), Serdes.String(),
+                JsonStateSerde.hostMemoryState()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(MemoryEvidenceJoin.EVIDENCE_STORE), Serdes.String(),
+                topics.memoryForecasts().valueSerde()));
+
         KStream<String, SourceEntry> entries = builder.stream(entriesTopic,
                 Consumed.with(topics.journalEntries().keySerde(),
                                 new SourceEntrySerde(topics.journalEntries().valueSerde(),
@@ -153,7 +170,14 @@ public final class IncidentTopology {
         Duration correlationTick = settings.correlationPunctuation();
         KStream<String, Incident> correlated = events
                 .process(() -> new HostCorrelation(aggregator, correlationTick), Named.as("host-correlation"),
-                        HostCorrelation.STORE, EventExtraction.CLOCKS);
+                        HostCorrelation.STORE, EventExtraction.CLOCKS)
+                .process(() -> new MemoryEvidenceJoin(settings.forecastSettings()), Named.as("memory-evidence"),
+                        MemoryForecasting.STORE, MemoryEvidenceJoin.EVIDENCE_STORE)
+                .merge(forecastRisks(builder, settings, topics, maxDeadBytes, letters -> (metrics == null ? letters
+                        : letters.peek((key, letter) -> metrics.deadLetter(letter), Named.as("count-memory-dead-letters")))
+                        .to(topics.deadLetters().name(), topics.deadLetters().produced()
+                                .withName("memory-dead-letter-sink"))),
+                        Named.as("with-risks"));
         KStream<String, Incident> incidents = metrics == null ? correlated
                 : correlated.peek((id, incident) -> metrics.incidentEmitted(incident), Named.as("count-incidents"));
         incidents.to(topics.incidents().name(), topics.incidents().produced().withName("incidents-sink"));
@@ -169,6 +193,41 @@ public final class IncidentTopology {
                 .repartition(Repartitioned.with(Serdes.String(), topics.incidents().valueSerde()).withName(BY_CAUSE))
                 .process(() -> new FleetCauseRollup(rollup), Named.as("fleet-rollup"), FleetCauseRollup.STORE);
         alerts.to(topics.fleetAlerts().name(), topics.fleetAlerts().produced().withName("fleet-alerts-sink"));
+    }
+
+    /**
+     * The memory forecast: node.memory -> each host's forecast (to node.memory.forecast, read back whole into a global
+     * store for the fleet's figures) and its FRAGMENTATION_RISK revisions (returned, to join the incidents). The
+     * host's state store is shared with {@link MemoryEvidenceJoin}, so node.memory and journal.entries must be
+     * partitioned alike (correlate creates node.memory with journal.entries' partition count and checks it).
+     */
+    private static KStream<String, Incident> forecastRisks(StreamsBuilder builder, CorrelatorSettings settings,
+            Topics topics, int maxDeadBytes, java.util.function.Consumer<KStream<String, DeadLetter>> deadLetterSink) {
+        builder.globalTable(topics.memoryForecasts().name(), Consumed.with(topics.memoryForecasts().keySerde(),
+                        topics.memoryForecasts().valueSerde()).withName("memory-forecasts-for-fleet"),
+                Materialized.<String, MemoryForecast, KeyValueStore<Bytes, byte[]>>as(MEMORY_FORECASTS_STORE)
+                        .withKeySerde(topics.memoryForecasts().keySerde())
+                        .withValueSerde(topics.memoryForecasts().valueSerde()));
+        String samplesTopic = topics.nodeMemory().name();
+        FragmentationForecast forecast = new FragmentationForecast(settings.forecastSettings());
+        Deserializer<NodeMemorySample> samples = topics.nodeMemory().valueSerde().deserializer();
+        Map<String, KStream<String, Routing.Forecasted>> forecasted = builder
+                .stream(samplesTopic, Consumed.with(topics.nodeMemory().keySerde(), Serdes.ByteArray())
+                        .withName("node-memory"))
+                .process(() -> new MemoryForecasting(samplesTopic, forecast, samples, maxDeadBytes),
+                        Named.as("memory-forecast"), MemoryForecasting.STORE)
+                .split(Named.as("forecasted-"))
+                .branch((host, value) -> value instanceof Routing.Rejected, Branched.as("rejected"))
+                .branch((host, value) -> value instanceof Routing.RiskRevision, Branched.as("risks"))
+                .defaultBranch(Branched.as("forecasts"));
+        deadLetterSink.accept(forecasted.get("forecasted-rejected")
+                .mapValues(value -> ((Routing.Rejected) value).letter(), Named.as("memory-dead-letter")));
+        forecasted.get("forecasted-forecasts")
+                .mapValues(value -> ((Routing.HostForecast) value).forecast(), Named.as("host-forecast"))
+                .to(topics.memoryForecasts().name(), topics.memoryForecasts().produced()
+                        .withName("memory-forecasts-sink"));
+        return forecasted.get("forecasted-risks")
+                .mapValues(value -> ((Routing.RiskRevision) value).incident(), Named.as("risk-revision"));
     }
 
     /**

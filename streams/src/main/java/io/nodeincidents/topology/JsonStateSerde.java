@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nodeincidents.correlation.HostClock;
 import io.nodeincidents.events.HostLogState;
 import io.nodeincidents.fleet.FleetCauseState;
+import io.nodeincidents.forecast.HostMemoryState;
 import java.io.IOException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -42,6 +43,10 @@ final class JsonStateSerde<T> implements Serde<T> {
 
     static JsonStateSerde<HostClock> hostClock() {
         return new JsonStateSerde<>(HostClock.class);
+    }
+
+    static JsonStateSerde<HostMemoryState> hostMemoryState() {
+        return new JsonStateSerde<>(HostMemoryState.class);
     }
 
     static JsonStateSerde<FleetCauseState> fleetCauseState() {

@@ -2,6 +2,8 @@ package io.nodeincidents.topology;
 
 import io.nodeincidents.correlation.HostClock;
 import io.nodeincidents.schemas.DeadLetter;
+import io.nodeincidents.schemas.Incident;
+import io.nodeincidents.schemas.MemoryForecast;
 import io.nodeincidents.schemas.KernelMemoryEvent;
 import io.nodeincidents.schemas.RuntimeFailureEvent;
 import java.util.Objects;
@@ -19,8 +21,26 @@ final class Routing {
     sealed interface Extracted permits HostEvent, Rejected {
     }
 
+    /** What the memory forecast produces from a sample. */
+    sealed interface Forecasted permits HostForecast, RiskRevision, Rejected {
+    }
+
+    /** The host's forecast after a sample. */
+    record HostForecast(MemoryForecast forecast) implements Forecasted {
+        HostForecast {
+            Objects.requireNonNull(forecast, "forecast");
+        }
+    }
+
+    /** A FRAGMENTATION_RISK incident revision. */
+    record RiskRevision(Incident incident) implements Forecasted {
+        RiskRevision {
+            Objects.requireNonNull(incident, "incident");
+        }
+    }
+
     /** A record set aside, with why and where. */
-    record Rejected(DeadLetter letter) implements Extracted {
+    record Rejected(DeadLetter letter) implements Extracted, Forecasted {
         Rejected {
             Objects.requireNonNull(letter, "letter");
         }

@@ -9,6 +9,8 @@ import io.nodeincidents.schemas.DeadLetter;
 import io.nodeincidents.schemas.FleetAlert;
 import io.nodeincidents.schemas.Incident;
 import io.nodeincidents.schemas.JournalEntry;
+import io.nodeincidents.schemas.MemoryForecast;
+import io.nodeincidents.schemas.NodeMemorySample;
 import io.nodeincidents.siem.EcsIncidentSerde;
 import io.nodeincidents.topology.TopicDeclaration.CleanupPolicy;
 import io.nodeincidents.topology.TopicDeclaration.Timestamps;
@@ -33,13 +35,18 @@ import org.apache.kafka.common.serialization.Serdes;
  * @param deadLetters    host (or the record's key) -> DeadLetter
  * @param incidentsEcs   incidentId -> the Incident revision as an ECS JSON document ({@link EcsIncidentSerde}): the
  *                       SIEM feed; empty when it is off
+ * @param nodeMemory     host -> NodeMemorySample: what the shipper samples; partitioned like journalEntries, since a
+ *                       host's samples and entries meet in one task
+ * @param memoryForecasts host -> the host's latest MemoryForecast
  */
 public record Topics(
         Topic<String, JournalEntry> journalEntries,
         Topic<String, Incident> incidents,
         Topic<String, FleetAlert> fleetAlerts,
         Topic<String, DeadLetter> deadLetters,
-        Optional<Topic<String, Incident>> incidentsEcs) {
+        Optional<Topic<String, Incident>> incidentsEcs,
+        Topic<String, NodeMemorySample> nodeMemory,
+        Topic<String, MemoryForecast> memoryForecasts) {
 
     public static final Setting<String> INCIDENTS_NAME = Setting.string("incidents.topic", "incidents",
             Validator.nonEmpty(), Importance.HIGH, "Topic the Incident revisions are written to, keyed by incidentId.");
@@ -52,6 +59,10 @@ public record Topics(
             null, Importance.MEDIUM, "Topic of the SIEM feed: every Incident revision again as a JSON document with"
                     + " Elastic Common Schema field names (event.id = incidentId, for upserts), keyed by incidentId,"
                     + " for Logstash, Kafka Connect sinks and Splunk without Avro. Empty: no SIEM feed.");
+    public static final Setting<String> MEMORY_FORECASTS_NAME = Setting.string("node.memory.forecast.topic",
+            "node.memory.forecast", Validator.nonEmpty(), Importance.MEDIUM, "Topic of each host's latest"
+                    + " MemoryForecast, keyed by host (compacted): free high-order blocks, their trend and when they"
+                    + " run out. Every instance reads it whole, for the fleet's figures.");
     public static final Setting<Boolean> CREATE = Setting.bool("topics.create", true, Importance.MEDIUM,
             "correlate creates the topics above when they are missing (existing topics are left as they are).");
     public static final Setting<Integer> PARTITIONS = Setting.integer("topics.partitions", 6,
@@ -84,16 +95,29 @@ public record Topics(
             INCIDENTS_ECS_NAME, CleanupPolicy.COMPACT, Optional.empty(), Timestamps.CREATE_TIME,
             props -> Serdes.String(), props -> new EcsIncidentSerde());
 
+    /** Memory samples: the forecast needs the last hour; two days leave room to replay an outage. */
+    public static final TopicDeclaration<String, NodeMemorySample> NODE_MEMORY = new TopicDeclaration<>(
+            EntryProducerConfig.NODE_MEMORY_TOPIC, CleanupPolicy.DELETE, Optional.of(Duration.ofDays(2)),
+            Timestamps.CREATE_TIME,
+            props -> Serdes.String(), props -> AvroSerdeFactory.specificSerde(NodeMemorySample.class, props, false));
+    /** Each host's latest forecast: compaction keeps one record per host. */
+    public static final TopicDeclaration<String, MemoryForecast> MEMORY_FORECASTS = new TopicDeclaration<>(
+            MEMORY_FORECASTS_NAME, CleanupPolicy.COMPACT, Optional.empty(), Timestamps.CREATE_TIME,
+            props -> Serdes.String(), props -> AvroSerdeFactory.specificSerde(MemoryForecast.class, props, false));
+
     /** Every topic, input first. */
-    public static final List<TopicDeclaration<?, ?>> DECLARED = List.of(JOURNAL_ENTRIES, INCIDENTS, FLEET_ALERTS,
-            DEAD_LETTERS, INCIDENTS_ECS);
+    public static final List<TopicDeclaration<?, ?>> DECLARED = List.of(JOURNAL_ENTRIES, NODE_MEMORY, INCIDENTS,
+            FLEET_ALERTS, DEAD_LETTERS, INCIDENTS_ECS, MEMORY_FORECASTS);
 
     /** The topic settings, in the order {@code --help} shows them. */
-    public static final List<Setting<?>> SETTINGS = List.of(JOURNAL_ENTRIES.nameSetting(), INCIDENTS_NAME,
-            FLEET_ALERTS_NAME, DEAD_LETTERS_NAME, INCIDENTS_ECS_NAME, CREATE, PARTITIONS, REPLICATION_FACTOR);
+    public static final List<Setting<?>> SETTINGS = List.of(JOURNAL_ENTRIES.nameSetting(), NODE_MEMORY.nameSetting(),
+            INCIDENTS_NAME, FLEET_ALERTS_NAME, DEAD_LETTERS_NAME, INCIDENTS_ECS_NAME, MEMORY_FORECASTS_NAME, CREATE,
+            PARTITIONS, REPLICATION_FACTOR);
 
     public Topics {
         Objects.requireNonNull(incidentsEcs, "incidentsEcs");
+        Objects.requireNonNull(nodeMemory, "nodeMemory");
+        Objects.requireNonNull(memoryForecasts, "memoryForecasts");
     }
 
     /** The topics named by {@code settings}, with serdes configured from its Streams and registry properties. */
@@ -104,14 +128,26 @@ public record Topics(
                 INCIDENTS.topic(settings.get(INCIDENTS_NAME), props),
                 FLEET_ALERTS.topic(settings.get(FLEET_ALERTS_NAME), props),
                 DEAD_LETTERS.topic(settings.get(DEAD_LETTERS_NAME), props),
-                settings.incidentsEcsTopic().map(name -> INCIDENTS_ECS.topic(name, props)));
+                settings.incidentsEcsTopic().map(name -> INCIDENTS_ECS.topic(name, props)),
+                NODE_MEMORY.topic(settings.get(NODE_MEMORY.nameSetting()), props),
+                MEMORY_FORECASTS.topic(settings.get(MEMORY_FORECASTS_NAME), props));
     }
 
     /** Every topic, input first. */
     public List<Topic<?, ?>> all() {
-        List<Topic<?, ?>> all = new ArrayList<>(List.of(journalEntries, incidents, fleetAlerts, deadLetters));
+        List<Topic<?, ?>> all = new ArrayList<>(List.of(journalEntries, nodeMemory, incidents, fleetAlerts,
+                deadLetters));
         incidentsEcs.ifPresent(all::add);
+        all.add(memoryForecasts);
         return List.copyOf(all);
+    }
+
+    /**
+     * Topics that must have as many partitions as another (topic -> the other): a host's memory samples and journal
+     * entries share a task, and so its state.
+     */
+    public Map<String, String> partitionedAlike() {
+        return Map.of(nodeMemory.name(), journalEntries.name());
     }
 
     /** Every topic name, input first. */

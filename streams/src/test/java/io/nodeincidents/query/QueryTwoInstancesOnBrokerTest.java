@@ -149,6 +149,9 @@ class QueryTwoInstancesOnBrokerTest {
         common.put(CorrelatorSettings.FLEET_ALERTS_TOPIC, KAFKA.createTopic(KAFKA.uniqueTopic("q-alerts"),
                 PARTITIONS));
         common.put(CorrelatorSettings.DEAD_LETTER_TOPIC, KAFKA.createTopic(KAFKA.uniqueTopic("q-dead"), PARTITIONS));
+        common.put(CorrelatorSettings.NODE_MEMORY_TOPIC, KAFKA.createTopic(KAFKA.uniqueTopic("q-memory"), PARTITIONS));
+        common.put(CorrelatorSettings.MEMORY_FORECASTS_TOPIC, KAFKA.createTopic(KAFKA.uniqueTopic("q-forecast"),
+                PARTITIONS));
         Topics topics = Topics.from(new CorrelatorSettings(common));
 
         try (Instance one = start(common, "one"); Instance two = start(common, "two")) {

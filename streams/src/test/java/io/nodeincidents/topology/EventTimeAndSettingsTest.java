@@ -105,8 +105,11 @@ class EventTimeAndSettingsTest {
         assertThat(topics.fleetAlerts().configs()).containsEntry("message.timestamp.type", "LogAppendTime");
         assertThat(topics.deadLetters().configs()).containsEntry("message.timestamp.type", "LogAppendTime");
         assertThat(topics.journalEntries().configs()).doesNotContainKey("message.timestamp.type");
-        assertThat(topics.names()).containsExactly("journal.entries", "incidents", "fleet.alerts",
-                "journal.deadletter", "incidents.ecs");
+        assertThat(topics.nodeMemory().configs()).containsEntry("cleanup.policy", "delete");
+        assertThat(topics.memoryForecasts().configs()).containsExactlyEntriesOf(Map.of("cleanup.policy", "compact"));
+        assertThat(topics.names()).containsExactly("journal.entries", "node.memory", "incidents", "fleet.alerts",
+                "journal.deadletter", "incidents.ecs", "node.memory.forecast");
+        assertThat(topics.partitionedAlike()).containsExactlyEntriesOf(Map.of("node.memory", "journal.entries"));
     }
 
     @Test

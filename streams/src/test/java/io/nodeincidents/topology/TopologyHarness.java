@@ -5,6 +5,8 @@ import io.nodeincidents.schemas.DeadLetter;
 import io.nodeincidents.schemas.FleetAlert;
 import io.nodeincidents.schemas.Incident;
 import io.nodeincidents.schemas.JournalEntry;
+import io.nodeincidents.schemas.MemoryForecast;
+import io.nodeincidents.schemas.NodeMemorySample;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,6 +41,10 @@ final class TopologyHarness implements AutoCloseable {
     private TestOutputTopic<String, Incident> incidentOut;
     private TestOutputTopic<String, FleetAlert> alertOut;
     private TestOutputTopic<String, DeadLetter> deadOut;
+    private TestInputTopic<String, NodeMemorySample> samples;
+    private TestInputTopic<String, byte[]> rawSamples;
+    private TestOutputTopic<String, MemoryForecast> forecastOut;
+    private final List<MemoryForecast> forecasts = new ArrayList<>();
 
     TopologyHarness(Path stateDir, Map<String, ?> overrides) {
         Map<String, Object> all = new HashMap<>();
@@ -70,6 +76,29 @@ final class TopologyHarness implements AutoCloseable {
                 topics.fleetAlerts().valueSerde().deserializer());
         deadOut = driver.createOutputTopic(topics.deadLetters().name(), topics.deadLetters().keySerde().deserializer(),
                 topics.deadLetters().valueSerde().deserializer());
+        samples = driver.createInputTopic(topics.nodeMemory().name(), new StringSerializer(),
+                topics.nodeMemory().valueSerde().serializer());
+        rawSamples = driver.createInputTopic(topics.nodeMemory().name(), new StringSerializer(),
+                new ByteArraySerializer());
+        forecastOut = driver.createOutputTopic(topics.memoryForecasts().name(),
+                topics.memoryForecasts().keySerde().deserializer(), topics.memoryForecasts().valueSerde().deserializer());
+    }
+
+    /** Pipes a memory sample keyed by its host, at its sample time. */
+    TopologyHarness pipe(NodeMemorySample sample) {
+        samples.pipeInput(sample.getHost(), sample, sample.getSampledAtMicros() / 1000);
+        return this;
+    }
+
+    TopologyHarness pipeRawSample(String key, byte[] value, long recordTimestampMs) {
+        rawSamples.pipeInput(key, value, recordTimestampMs);
+        return this;
+    }
+
+    /** The forecasts written to node.memory.forecast so far. */
+    List<MemoryForecast> forecasts() {
+        forecasts.addAll(forecastOut.readValuesToList());
+        return List.copyOf(forecasts);
     }
 
     CorrelatorSettings settings() {
