@@ -94,20 +94,20 @@ public final class FragmentationForecast {
                 return new Step(state, forecast, Optional.empty());
             }
             OpenRisk opened = new OpenRisk(incidentId(forecast.getHost(), point.timeMicros()), 1,
-                    point.timeMicros(), worst.getOrder(), below(worst), point.compactSuccess());
+                    point.timeMicros(), worst.getOrder(), below(worst), point.compactSuccess(), worst.getFreeBlocks());
             HostMemoryState next = withRisk(state, opened, point.timeMicros());
             MemoryForecast marked = marked(forecast, opened);
             return new Step(next, marked, Optional.of(RiskIncidents.revision(opened, IncidentStatus.OPEN, marked,
                     state, point)));
         }
         OrderForecast watched = orderOf(forecast, risk.order());
-        boolean recovered = worst == null && (watched == null || watched.getFreeBlocks() >= 2 * settings.thresholdBlocks());
-        if (recovered) {
-            OpenRisk last = new OpenRisk(risk.incidentId(), risk.revision() + 1, risk.openedMicros(), risk.order(),
-                    risk.belowThreshold(), risk.compactSuccess());
+        if (worst == null && recovered(watched, risk, state.points())) {
+            OpenRisk last = risk.next(risk.order(), risk.belowThreshold());
             HostMemoryState next = withRisk(state, null, state.lastRiskOpenedMicros());
+            // compaction worked when it ran and the blocks came back well above where the warning found them
             boolean compacted = risk.compactSuccess() != null && point.compactSuccess() != null
-                    && point.compactSuccess() > risk.compactSuccess();
+                    && point.compactSuccess() > risk.compactSuccess() && watched != null
+                    && refilled(watched, state.points());
             MemoryForecast resolvedForecast = MemoryForecast.newBuilder(marked(forecast, last))
                     .setCompactionEffective(compacted).build();
             MemoryForecast cleared = MemoryForecast.newBuilder(forecast).setRiskOrder(null).setRiskSinceMicros(null)
@@ -118,13 +118,43 @@ public final class FragmentationForecast {
         MemoryForecast marked = marked(forecast, risk);
         if (worst != null && (worst.getOrder() != risk.order() || below(worst) && !risk.belowThreshold())) {
             // material: the order at risk changed, or a projection became a shortage
-            OpenRisk updated = new OpenRisk(risk.incidentId(), risk.revision() + 1, risk.openedMicros(),
-                    worst.getOrder(), risk.belowThreshold() || below(worst), risk.compactSuccess());
+            OpenRisk updated = risk.next(worst.getOrder(), risk.belowThreshold() || below(worst));
             marked = marked(forecast, updated);
             return new Step(withRisk(state, updated, state.lastRiskOpenedMicros()), marked,
                     Optional.of(RiskIncidents.revision(updated, IncidentStatus.UPDATED, marked, state, point)));
         }
         return new Step(state, marked, Optional.empty());
+    }
+
+    /**
+     * Whether the order that was at risk is safe again: its free lists refilled (compaction, freed memory: the hour's
+     * trend still remembers the fall, so it is not asked), or twice the threshold and not projected to reach it within
+     * twice the horizon. The margins keep a series hovering near the edge from resolving and opening again in turn.
+     */
+    private boolean recovered(OrderForecast order, OpenRisk risk, List<SamplePoint> points) {
+        if (order == null) {
+            return true;
+        }
+        if (refilled(order, points)) {
+            return true;
+        }
+        Long exhausted = order.getExhaustedAtMicros();
+        long now = points.get(points.size() - 1).timeMicros();
+        return order.getFreeBlocks() >= 2 * settings.thresholdBlocks()
+                && (exhausted == null || exhausted - now > 2 * settings.horizon().toNanos() / 1000);
+    }
+
+    /** Samples a refill is measured against: a jump above all of them is no noise. */
+    private static final int REFILL_LOOKBACK = 10;
+
+    /** The order's free blocks jumped: half again above every one of the last samples before this one. */
+    private boolean refilled(OrderForecast order, List<SamplePoint> points) {
+        long recentMax = 0;
+        for (int i = Math.max(0, points.size() - 1 - REFILL_LOOKBACK); i < points.size() - 1; i++) {
+            recentMax = Math.max(recentMax, points.get(i).blocksAtLeast(order.getOrder()));
+        }
+        return points.size() > 1 && order.getFreeBlocks() >= Math.max(recentMax * 3 / 2,
+                4 * settings.thresholdBlocks());
     }
 
     private static HostMemoryState withRisk(HostMemoryState state, OpenRisk risk, Long lastOpened) {

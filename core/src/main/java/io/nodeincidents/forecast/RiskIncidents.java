@@ -46,8 +46,7 @@ final class RiskIncidents {
             SamplePoint now) {
         MemoryForecast forecast = MemoryForecast.newBuilder().setHost(host).setKernelVersion(kernel)
                 .setSampledAtMicros(now.timeMicros()).build();
-        OpenRisk last = new OpenRisk(risk.incidentId(), risk.revision() + 1, risk.openedMicros(), risk.order(),
-                risk.belowThreshold(), risk.compactSuccess());
+        OpenRisk last = risk.next(risk.order(), risk.belowThreshold());
         return Incident.newBuilder(revision(last, IncidentStatus.RESOLVED, forecast, state, now))
                 .setDiagnosis(host + " rebooted (a new boot id in its memory samples): its free lists start again"
                         + " unfragmented, so the risk of order-" + risk.order() + " allocation failures is over for"

@@ -121,6 +121,25 @@ class FragmentationForecastTest {
     }
 
     @Test
+    void aNoisyDecayOpensOneRiskThatDoesNotFlap() {
+        for (long seed = 1; seed <= 20; seed++) {
+            Random random = new Random(seed);
+            List<NodeMemorySample> samples = new ArrayList<>();
+            for (int i = 0; i <= 130; i++) {
+                long[] noisy = decayed(Math.min(1, i / 120.0));
+                for (int o = 0; o < noisy.length; o++) {
+                    noisy[o] = Math.round(noisy[o] * (0.9 + 0.2 * random.nextDouble()));
+                }
+                samples.add(sample("slave-" + seed, T0 + i * INTERVAL, noisy, 100 + i));
+            }
+            Run run = run(HostMemoryState.EMPTY, samples);
+            assertEquals(1, run.revisions().stream().map(Incident::getIncidentId).distinct().count(), "seed " + seed);
+            assertTrue(run.revisions().stream().noneMatch(r -> r.getStatus() == IncidentStatus.RESOLVED),
+                    "seed " + seed);
+        }
+    }
+
+    @Test
     void aHealthyOrNoisyButLevelHostIsNeverWarned() {
         for (long seed = 1; seed <= 20; seed++) {
             Random random = new Random(seed);
