@@ -37,7 +37,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "query", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Asks a running correlator (correlate, or demo --serve) what it knows: incidents, one incident"
                 + " with all its evidence, a host's parsed kernel and runtime events. Any instance answers for all.",
-        subcommands = {QueryCommand.Incidents.class, QueryCommand.OneIncident.class, QueryCommand.Events.class})
+        subcommands = {QueryCommand.Incidents.class, QueryCommand.OneIncident.class, QueryCommand.Events.class,
+                QueryCommand.Memory.class})
 public final class QueryCommand implements Runnable {
 
     static final int EXIT_OK = 0;
@@ -277,6 +278,131 @@ public final class QueryCommand implements Runnable {
                 out.println("more: the first " + table.size() + " shown; ask again with --since after the last");
             }
         }
+    }
+
+    @Command(name = "memory", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "The memory forecast: without HOST, the fleet's hosts ranked by fragmentation risk; with"
+                    + " HOST, its forecast per order, its zones' free lists and the trend of its samples.")
+    static final class Memory extends Subcommand {
+        @Parameters(paramLabel = "HOST", arity = "0..1", description = "One host in detail.")
+        String host;
+
+        @Option(names = "--limit", defaultValue = "50", paramLabel = "N",
+                description = "Without HOST: at most N hosts (default: ${DEFAULT-VALUE}, at most 10000).")
+        int limit;
+
+        @Override
+        void run(QueryClient client, PrintWriter out) throws QueryClient.Failure {
+            if (host == null) {
+                fleet(client, out);
+                return;
+            }
+            JsonNode memory = client.hostMemory(host).orElseThrow(() -> new QueryClient.Failure(404, client.base(),
+                    "no memory samples of " + host + " at " + client.base() + " (is ship sampling its memory?)",
+                    null));
+            if (api.json) {
+                out.println(memory);
+                return;
+            }
+            out.print(hostMemory(memory));
+        }
+
+        private void fleet(QueryClient client, PrintWriter out) throws QueryClient.Failure {
+            if (limit < 1 || limit > 10_000) {
+                throw new QueryException(400, "--limit: must be between 1 and 10000, was " + limit, null);
+            }
+            JsonNode fleet = client.fleetMemory(limit);
+            if (api.json) {
+                out.println(fleet);
+                return;
+            }
+            TextTable table = new TextTable("HOST", "KERNEL", "SAMPLED", "RISK", "ORDER", "FREE BLOCKS", "PER HOUR",
+                    "RUNS OUT");
+            for (JsonNode forecast : fleet.path("hosts")) {
+                JsonNode order = scarcest(forecast);
+                table.row(forecast.path("host").asText(), forecast.path("kernelVersion").asText("-"),
+                        isoTime(forecast.path("sampledAtMicros")),
+                        forecast.hasNonNull("riskOrder") ? "AT RISK" : "-",
+                        order == null ? "-" : order.path("order").asText(),
+                        order == null ? "-" : order.path("freeBlocks").asText() + " (min "
+                                + order.path("thresholdBlocks").asText() + ")",
+                        order == null || !order.hasNonNull("blocksPerHour") ? "-"
+                                : String.format(Locale.ROOT, "%+.0f", order.get("blocksPerHour").asDouble()),
+                        order == null || !order.hasNonNull("exhaustedAtMicros") ? "-"
+                                : isoTime(order.get("exhaustedAtMicros")));
+            }
+            if (table.size() == 0) {
+                out.println("no memory samples yet (ship samples each node's memory every 30 s)");
+                return;
+            }
+            out.print(table.render());
+            if (fleet.path("truncated").asBoolean()) {
+                out.println("more: " + table.size() + " of " + fleet.path("count").asInt() + " hosts shown (--limit)");
+            }
+        }
+    }
+
+    /** The order at risk, or the one nearest its threshold. */
+    private static JsonNode scarcest(JsonNode forecast) {
+        JsonNode scarcest = null;
+        for (JsonNode order : forecast.path("orders")) {
+            if (forecast.hasNonNull("riskOrder") && order.path("order").asInt() == forecast.get("riskOrder").asInt()) {
+                return order;
+            }
+            double ratio = order.path("freeBlocks").asDouble() / Math.max(1, order.path("thresholdBlocks").asDouble());
+            if (scarcest == null || ratio < scarcest.path("freeBlocks").asDouble()
+                    / Math.max(1, scarcest.path("thresholdBlocks").asDouble())) {
+                scarcest = order;
+            }
+        }
+        return scarcest;
+    }
+
+    /** One host's memory for people: the forecast per order, the zones' free lists, the samples' trend. */
+    static String hostMemory(JsonNode memory) {
+        String nl = System.lineSeparator();
+        StringBuilder out = new StringBuilder();
+        JsonNode forecast = memory.path("forecast");
+        out.append("host       ").append(memory.path("host").asText());
+        if (forecast.hasNonNull("kernelVersion")) {
+            out.append(" (kernel ").append(forecast.get("kernelVersion").asText()).append(')');
+        }
+        out.append(nl);
+        if (forecast.isObject()) {
+            out.append("sampled    ").append(isoTime(forecast.path("sampledAtMicros"))).append(nl);
+            out.append("risk       ").append(forecast.hasNonNull("riskOrder")
+                    ? "FRAGMENTATION_RISK at order " + forecast.get("riskOrder").asText() + " since "
+                    + isoTime(forecast.path("riskSinceMicros")) + " (incident "
+                    + forecast.path("riskIncidentId").asText() + ")" : "none").append(nl);
+            TextTable orders = new TextTable("ORDER", "FREE BLOCKS", "MIN", "UNUSABLE", "PER HOUR", "RUNS OUT",
+                    "AT RISK");
+            for (JsonNode order : forecast.path("orders")) {
+                orders.row(order.path("order").asText(), order.path("freeBlocks").asText(),
+                        order.path("thresholdBlocks").asText(),
+                        String.format(Locale.ROOT, "%.2f", order.path("unusableIndex").asDouble()),
+                        order.hasNonNull("blocksPerHour")
+                                ? String.format(Locale.ROOT, "%+.0f", order.get("blocksPerHour").asDouble()) : "-",
+                        order.hasNonNull("exhaustedAtMicros") ? isoTime(order.get("exhaustedAtMicros")) : "-",
+                        order.path("atRisk").asBoolean() ? "yes" : "no");
+            }
+            out.append(nl).append(orders.render());
+            TextTable zones = new TextTable("NODE", "ZONE", "FREE BLOCKS PER ORDER (0, 1, 2 ...)");
+            for (JsonNode zone : forecast.path("zones")) {
+                List<String> blocks = new ArrayList<>();
+                zone.path("freeBlocks").forEach(b -> blocks.add(b.asText()));
+                zones.row(zone.path("node").asText("-"), zone.path("zone").asText(), String.join(" ", blocks));
+            }
+            if (zones.size() > 0) {
+                out.append(nl).append(zones.render());
+            }
+        }
+        JsonNode samples = memory.path("samples");
+        if (samples.size() > 0) {
+            out.append(nl).append("samples    ").append(samples.size()).append(" from ")
+                    .append(isoTime(samples.get(0).path("timeMicros"))).append(" to ")
+                    .append(isoTime(samples.get(samples.size() - 1).path("timeMicros"))).append(nl);
+        }
+        return out.toString();
     }
 
     /** One incident for people: headline, evidence and what to do. */

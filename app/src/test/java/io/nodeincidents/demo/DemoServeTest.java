@@ -79,6 +79,21 @@ class DemoServeTest {
             assertThat(table.exitCode()).as(table.err()).isZero();
             assertThat(table.out()).contains("MEMORY_FRAGMENTATION", "slave-138", id);
 
+            // the memory forecast: slave-138 was warned at order 6, and it tops the fleet's ranking
+            CommandRun memory = CommandRun.of("query", "memory", "slave-138", "--url", base.toString());
+            assertThat(memory.exitCode()).as(memory.err()).isZero();
+            assertThat(memory.out()).contains("FRAGMENTATION_RISK at order 6", "Normal", "samples");
+            CommandRun fleetMemory = CommandRun.of("query", "memory", "--url", base.toString());
+            assertThat(fleetMemory.exitCode()).as(fleetMemory.err()).isZero();
+            List<String> rows = fleetMemory.out().lines().skip(1).toList();
+            assertThat(rows).hasSize(6);
+            assertThat(rows.subList(0, 3)).allSatisfy(row -> assertThat(row).contains("AT RISK"));
+            assertThat(rows.subList(3, 6)).noneSatisfy(row -> assertThat(row).contains("AT RISK"));
+            assertThat(one.body()).contains("\"warnedBeforeMillis\":");
+            CommandRun unknown = CommandRun.of("query", "memory", "no-such-host", "--url", base.toString());
+            assertThat(unknown.exitCode()).isEqualTo(1);
+            assertThat(unknown.err()).contains("no memory samples of no-such-host");
+
             HttpResponse<String> metrics = get(http, base.resolve("/metrics"));
             assertThat(metrics.statusCode()).isEqualTo(200);
             assertThat(counted(metrics.body(), "MEMORY_FRAGMENTATION")).as(metrics.body()).isPositive();

@@ -18,7 +18,7 @@ import org.apache.avro.specific.SpecificRecord;
  */
 public final class IncidentJson {
 
-    /** What the list leaves out: {@code GET /incidents/{id}} has them. */
+    /** What the list leaves out (and the memory forecast's zones): {@code GET /incidents/{id}} has them. */
     static final List<String> EVIDENCE_FIELDS = List.of("kernelEvents", "runtimeFailures", "evidence");
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -52,6 +52,9 @@ public final class IncidentJson {
     static ObjectNode summary(JsonNode full) {
         ObjectNode summary = full.deepCopy();
         summary.remove(EVIDENCE_FIELDS);
+        if (summary.get("memoryForecast") instanceof ObjectNode forecast) {
+            forecast.remove("zones");
+        }
         return summary;
     }
 

@@ -1,6 +1,8 @@
 package io.nodeincidents.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.nodeincidents.forecast.HostMemoryState;
+import io.nodeincidents.schemas.MemoryForecast;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -24,12 +26,24 @@ public final class LocalStores {
 
     private final Supplier<ReadOnlyKeyValueStore<String, String>> incidents;
     private final Supplier<ReadOnlyWindowStore<String, String>> events;
+    private final Supplier<ReadOnlyKeyValueStore<String, HostMemoryState>> hostMemory;
+    private final Supplier<ReadOnlyKeyValueStore<String, MemoryForecast>> forecasts;
 
-    /** Over stores the suppliers give (a TopologyTestDriver's, in tests). */
+    /** Over stores the suppliers give (a TopologyTestDriver's, in tests), without the memory forecast's. */
     public LocalStores(Supplier<ReadOnlyKeyValueStore<String, String>> incidents,
             Supplier<ReadOnlyWindowStore<String, String>> events) {
+        this(incidents, events, () -> null, () -> null);
+    }
+
+    /** Over stores the suppliers give; a supplier of null: that store is not there, and it answers nothing. */
+    public LocalStores(Supplier<ReadOnlyKeyValueStore<String, String>> incidents,
+            Supplier<ReadOnlyWindowStore<String, String>> events,
+            Supplier<ReadOnlyKeyValueStore<String, HostMemoryState>> hostMemory,
+            Supplier<ReadOnlyKeyValueStore<String, MemoryForecast>> forecasts) {
         this.incidents = incidents;
         this.events = events;
+        this.hostMemory = hostMemory;
+        this.forecasts = forecasts;
     }
 
     /** Over the active stores of a running application (interactive queries). */
@@ -38,7 +52,47 @@ public final class LocalStores {
                 () -> streams.store(StoreQueryParameters.fromNameAndType(QueryStores.INCIDENTS,
                         QueryableStoreTypes.keyValueStore())),
                 () -> streams.store(StoreQueryParameters.fromNameAndType(QueryStores.HOST_EVENTS,
-                        QueryableStoreTypes.windowStore())));
+                        QueryableStoreTypes.windowStore())),
+                () -> streams.store(StoreQueryParameters.fromNameAndType(QueryStores.HOST_MEMORY,
+                        QueryableStoreTypes.keyValueStore())),
+                () -> streams.store(StoreQueryParameters.fromNameAndType(QueryStores.MEMORY_FORECASTS,
+                        QueryableStoreTypes.keyValueStore())));
+    }
+
+    /** The host's latest forecast and recent samples; empty when no sample of the host is known. */
+    public Optional<JsonNode> hostMemory(String host) {
+        try {
+            ReadOnlyKeyValueStore<String, MemoryForecast> fleet = forecasts.get();
+            ReadOnlyKeyValueStore<String, HostMemoryState> states = hostMemory.get();
+            MemoryForecast forecast = fleet == null ? null : fleet.get(host);
+            HostMemoryState state = states == null ? null : states.get(host);
+            if (forecast == null && (state == null || state.points().isEmpty())) {
+                return Optional.empty();
+            }
+            return Optional.of(MemoryJson.host(host, forecast, state));
+        } catch (InvalidStateStoreException e) {
+            throw notQueryable(e);
+        }
+    }
+
+    /** Every host's latest forecast, ranked by risk, the first {@code limit}: the global store holds them all. */
+    public JsonNode fleetMemory(int limit) {
+        List<MemoryForecast> all = new ArrayList<>();
+        try {
+            ReadOnlyKeyValueStore<String, MemoryForecast> fleet = forecasts.get();
+            if (fleet != null) {
+                try (KeyValueIterator<String, MemoryForecast> it = fleet.all()) {
+                    it.forEachRemaining(kv -> {
+                        if (kv.value != null) {
+                            all.add(kv.value);
+                        }
+                    });
+                }
+            }
+        } catch (InvalidStateStoreException e) {
+            throw notQueryable(e);
+        }
+        return MemoryJson.fleet(all, limit);
     }
 
     /** The page {@code query} asks for, of the incidents held here. A scan: incidents are few next to entries. */

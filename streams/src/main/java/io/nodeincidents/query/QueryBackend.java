@@ -20,6 +20,12 @@ public interface QueryBackend {
 
     EventList events(String host, EventQuery query, boolean localOnly);
 
+    /** The host's memory forecast and recent samples; empty when no instance has a sample of the host. */
+    Optional<JsonNode> hostMemory(String host, boolean localOnly);
+
+    /** The fleet's hosts ranked by memory risk, the first {@code limit}; every instance holds them all. */
+    JsonNode fleetMemory(int limit);
+
     /** Whether the stores can be queried, and the state that says so (Kafka Streams' state). */
     Readiness readiness();
 
@@ -46,6 +52,16 @@ public interface QueryBackend {
             @Override
             public EventList events(String host, EventQuery query, boolean localOnly) {
                 return stores.events(host, query);
+            }
+
+            @Override
+            public Optional<JsonNode> hostMemory(String host, boolean localOnly) {
+                return stores.hostMemory(host);
+            }
+
+            @Override
+            public JsonNode fleetMemory(int limit) {
+                return stores.fleetMemory(limit);
             }
 
             @Override

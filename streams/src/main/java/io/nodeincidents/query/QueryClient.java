@@ -92,6 +92,23 @@ public final class QueryClient {
         return EventList.fromJson(eventsJson(host, query));
     }
 
+    /** {@code GET /hosts/{host}/memory}: the host's forecast and samples; empty when unknown (404). */
+    public Optional<JsonNode> hostMemory(String host) throws Failure {
+        try {
+            return Optional.of(get("/hosts/" + segment(host) + "/memory", Map.of()));
+        } catch (Failure e) {
+            if (e.status() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** {@code GET /fleet/memory}: the fleet's hosts ranked by memory risk. */
+    public JsonNode fleetMemory(int limit) throws Failure {
+        return get("/fleet/memory", Map.of("limit", Integer.toString(limit)));
+    }
+
     /** A GET of {@code path} with {@code params}; the JSON body of a 200 answer. */
     public JsonNode get(String path, Map<String, String> params) throws Failure {
         try {

@@ -56,6 +56,8 @@ import org.slf4j.LoggerFactory;
  * <li>{@code GET /incidents?host=&cause=&status=&since=&until=&limit=&cursor=}: newest first, paged</li>
  * <li>{@code GET /incidents/{id}}: the latest revision with all evidence</li>
  * <li>{@code GET /hosts/{host}/events?since=&until=&limit=}: the host's parsed kernel and runtime events</li>
+ * <li>{@code GET /hosts/{host}/memory}: the host's memory forecast and its samples of the last hour</li>
+ * <li>{@code GET /fleet/memory?limit=}: the fleet's hosts ranked by memory risk</li>
  * <li>{@code GET /health} (the process is up), {@code GET /ready} (Kafka Streams is RUNNING, else 503)</li>
  * <li>{@code GET /openapi.json} (OpenAPI 3 description), {@code GET /metrics} (Prometheus text, when a source of it
  * is given)</li>
@@ -76,7 +78,10 @@ public final class QueryServer implements AutoCloseable {
 
     /** The paths served, as templates; the OpenAPI document describes each (a test holds them to it). */
     public static final List<String> PATHS = List.of("/health", "/ready", "/openapi.json", "/metrics", "/incidents",
-            "/incidents/{id}", "/hosts/{host}/events");
+            "/incidents/{id}", "/hosts/{host}/events", "/hosts/{host}/memory", "/fleet/memory");
+
+    /** Hosts {@code /fleet/memory} lists at most. */
+    static final int MAX_FLEET_LIMIT = 10_000;
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final String JSON_TYPE = "application/json";
     /** Jetty's own threads: the acceptor, the selector and short non-blocking tasks; queries never run there. */
@@ -169,6 +174,20 @@ public final class QueryServer implements AutoCloseable {
         }));
         routes.add(new Route("/hosts/{host}/events", false, request -> json(200, backend.events(
                 request.path().get(0), EventQuery.parse(request.params()), request.forwarded()).toJson())));
+        routes.add(new Route("/hosts/{host}/memory", false, request -> {
+            requireNoParams(request);
+            String host = request.path().get(0);
+            return json(200, backend.hostMemory(host, request.forwarded()).orElseThrow(() -> new QueryException(404,
+                    "no memory samples of host " + QueryTimes.shorten(host) + " (is ship sampling its memory?)")));
+        }));
+        routes.add(new Route("/fleet/memory", false, request -> {
+            QueryParams.requireKnown(request.params(), Set.of("limit"));
+            int limit = QueryParams.integer(request.params(), "limit", 100);
+            if (limit < 1 || limit > MAX_FLEET_LIMIT) {
+                throw QueryException.badRequest("limit: must be between 1 and " + MAX_FLEET_LIMIT + ", was " + limit);
+            }
+            return json(200, backend.fleetMemory(limit));
+        }));
 
         QueuedThreadPool io = new QueuedThreadPool(IO_THREADS, 2);
         io.setName("query-io");

@@ -31,12 +31,18 @@ import org.apache.kafka.streams.state.WindowStore;
  * <li>{@value #HOST_EVENTS}: host -> the host's parsed kernel and runtime events, at their event time (a window
  * store keeping duplicates, so every event of a millisecond stays). Fed inside the journal entries' task, so it is
  * partitioned like journal.entries (by host). Segments older than the retention are dropped whole.</li>
+ * <li>{@value #HOST_MEMORY}: host -> the forecast's state of the host (its samples of the last hour), kept by the
+ * memory forecast in the journal entries' task (partitioned by host).</li>
+ * <li>{@value #MEMORY_FORECASTS}: host -> the host's latest forecast; a global store over node.memory.forecast, so
+ * every instance holds the whole fleet's.</li>
  * </ul>
  */
 public final class QueryStores {
 
     public static final String INCIDENTS = "query-incidents";
     public static final String HOST_EVENTS = "query-host-events";
+    public static final String HOST_MEMORY = "host-memory-state";
+    public static final String MEMORY_FORECASTS = "memory-forecasts";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** How often (in stream time) incidents past their retention are dropped. */

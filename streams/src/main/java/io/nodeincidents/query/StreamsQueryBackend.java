@@ -109,6 +109,24 @@ public final class StreamsQueryBackend implements QueryBackend {
     }
 
     @Override
+    public Optional<JsonNode> hostMemory(String host, boolean localOnly) {
+        HostInfo holder = localOnly || self == null ? self : holderOf(host, QueryStores.HOST_MEMORY);
+        if (holder == null || holder.equals(self)) {
+            return local.hostMemory(host);
+        }
+        try {
+            return client(holder).hostMemory(host);
+        } catch (QueryClient.Failure e) {
+            throw forwardFailed(holder, e);
+        }
+    }
+
+    @Override
+    public JsonNode fleetMemory(int limit) {
+        return local.fleetMemory(limit);
+    }
+
+    @Override
     public Readiness readiness() {
         KafkaStreams.State state = streams.state();
         return new Readiness(state == KafkaStreams.State.RUNNING, state.name());

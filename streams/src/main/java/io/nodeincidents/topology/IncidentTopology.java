@@ -66,7 +66,7 @@ public final class IncidentTopology {
     static final Set<String> UNREAD_ENTRY_FIELDS = Set.of("fields", "messageBytes");
 
     /** The global store of every host's latest forecast (node.memory.forecast), for the fleet's figures. */
-    public static final String MEMORY_FORECASTS_STORE = "memory-forecasts";
+    public static final String MEMORY_FORECASTS_STORE = QueryStores.MEMORY_FORECASTS;
 
     /** Name of the internal repartition topic (suffix) of incidents keyed by cause. */
     public static final String BY_CAUSE = "incidents-by-cause";

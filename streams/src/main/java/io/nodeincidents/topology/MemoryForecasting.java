@@ -2,6 +2,7 @@ package io.nodeincidents.topology;
 
 import io.nodeincidents.forecast.FragmentationForecast;
 import io.nodeincidents.forecast.HostMemoryState;
+import io.nodeincidents.query.QueryStores;
 import io.nodeincidents.schemas.NodeMemorySample;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -18,7 +19,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class MemoryForecasting implements Processor<String, byte[], String, Routing.Forecasted> {
 
-    static final String STORE = "host-memory-state";
+    static final String STORE = QueryStores.HOST_MEMORY;
 
     private final String topic;
     private final FragmentationForecast forecast;

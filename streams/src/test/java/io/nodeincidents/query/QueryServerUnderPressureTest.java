@@ -201,6 +201,16 @@ class QueryServerUnderPressureTest {
             }
 
             @Override
+            public Optional<JsonNode> hostMemory(String host, boolean localOnly) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public JsonNode fleetMemory(int limit) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
             public Readiness readiness() {
                 return new Readiness(true, "RUNNING");
             }

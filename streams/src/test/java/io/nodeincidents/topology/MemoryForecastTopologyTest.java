@@ -117,4 +117,42 @@ class MemoryForecastTopologyTest {
             assertThat(app.forecasts()).extracting(MemoryForecast::getHost).containsExactly("slave-2");
         }
     }
+
+    @Test
+    void theQueryApiServesAHostsForecastWithItsSamplesAndRanksTheFleetByRisk() throws Exception {
+        try (TopologyHarness app = new TopologyHarness(stateDir)) {
+            for (int i = 1; i <= 3; i++) {
+                app.pipe(sample("healthy-" + i, T0.minus(Duration.ofMinutes(1)), 0));
+            }
+            decayingHourBefore(SLAVE_138, T0).forEach(app::pipe);
+            app.pipe(Scenario.seed000()).settle(T0);
+            io.nodeincidents.query.QueryServer server = io.nodeincidents.query.QueryServer.bind(
+                    new java.net.InetSocketAddress("127.0.0.1", 0), java.util.Optional.empty(), null,
+                    io.nodeincidents.query.QueryServer.Limits.defaults())
+                    .start(io.nodeincidents.query.QueryBackend.local(app.queryStores(),
+                            () -> new io.nodeincidents.query.QueryBackend.Readiness(true, "RUNNING")));
+            try {
+                io.nodeincidents.query.QueryClient client = new io.nodeincidents.query.QueryClient(
+                        java.net.URI.create("http://127.0.0.1:" + server.address().getPort()),
+                        java.util.Optional.empty());
+                com.fasterxml.jackson.databind.JsonNode host = client.hostMemory(SLAVE_138).orElseThrow();
+                assertThat(host.path("forecast").path("riskOrder").asInt()).isEqualTo(6);
+                assertThat(host.path("forecast").path("zones")).hasSize(1);
+                // the hour of samples the forecast was made from, and the order that failed, watched from now on
+                assertThat(host.path("samples").size()).isBetween(100, 121);
+                assertThat(host.path("failedOrders")).extracting(com.fasterxml.jackson.databind.JsonNode::asInt)
+                        .containsExactly(6);
+                assertThat(client.hostMemory("no-such-host")).isEmpty();
+
+                com.fasterxml.jackson.databind.JsonNode fleet = client.fleetMemory(2);
+                assertThat(fleet.path("count").asInt()).isEqualTo(4);
+                assertThat(fleet.path("truncated").asBoolean()).isTrue();
+                assertThat(fleet.path("hosts").get(0).path("host").asText()).isEqualTo(SLAVE_138);
+                assertThat(fleet.path("hosts").get(0).has("zones")).isFalse();
+                assertThat(fleet.path("hosts")).hasSize(2);
+            } finally {
+                server.close();
+            }
+        }
+    }
 }

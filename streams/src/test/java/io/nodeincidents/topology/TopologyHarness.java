@@ -1,6 +1,7 @@
 package io.nodeincidents.topology;
 
 import io.nodeincidents.correlation.HostClock;
+import io.nodeincidents.query.QueryStores;
 import io.nodeincidents.schemas.DeadLetter;
 import io.nodeincidents.schemas.FleetAlert;
 import io.nodeincidents.schemas.Incident;
@@ -93,6 +94,14 @@ final class TopologyHarness implements AutoCloseable {
     TopologyHarness pipeRawSample(String key, byte[] value, long recordTimestampMs) {
         rawSamples.pipeInput(key, value, recordTimestampMs);
         return this;
+    }
+
+    /** The query API's view of this driver's stores, the memory forecast's included. */
+    io.nodeincidents.query.LocalStores queryStores() {
+        return new io.nodeincidents.query.LocalStores(() -> driver.getKeyValueStore(QueryStores.INCIDENTS),
+                () -> driver.getWindowStore(QueryStores.HOST_EVENTS),
+                () -> driver.getKeyValueStore(QueryStores.HOST_MEMORY),
+                () -> driver.getKeyValueStore(QueryStores.MEMORY_FORECASTS));
     }
 
     /** The forecasts written to node.memory.forecast so far. */
