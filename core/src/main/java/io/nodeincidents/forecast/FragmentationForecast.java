@@ -8,9 +8,11 @@ import io.nodeincidents.schemas.NodeMemorySample;
 import io.nodeincidents.schemas.OrderForecast;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 
@@ -47,6 +49,15 @@ public final class FragmentationForecast {
     }
 
     public Step step(HostMemoryState state, NodeMemorySample sample) {
+        return step(state, sample, Set.of());
+    }
+
+    /**
+     * {@link #step(HostMemoryState, NodeMemorySample)}, also watching {@code fleetOrders}: the orders watched on the
+     * fleet's hosts with this host's kernel (those of the failures seen there), so a failure on one host puts its
+     * order under watch on its whole kernel generation.
+     */
+    public Step step(HostMemoryState state, NodeMemorySample sample, Set<Integer> fleetOrders) {
         String host = sample.getHost();
         String bootId = sample.getBootId();
         String kernel = sample.getKernelVersion() != null ? sample.getKernelVersion() : state.kernelVersion();
@@ -58,7 +69,8 @@ public final class FragmentationForecast {
         boolean newBoot = bootId != null && state.bootId() != null && !bootId.equals(state.bootId());
         if (previous != null && point.timeMicros() <= previous.timeMicros() && !newBoot) {
             // a repeated or late sample (a shipper restart resends, partitions interleave): the trend is by time
-            return new Step(state, forecast(state, host, kernel, sample, previous, state.points()), Optional.empty());
+            return new Step(state, forecast(state, host, kernel, sample, previous, state.points(), fleetOrders),
+                    Optional.empty());
         }
         if (newBoot) {
             if (risk != null) {
@@ -79,7 +91,7 @@ public final class FragmentationForecast {
         }
         HostMemoryState next = new HostMemoryState(bootId != null ? bootId : state.bootId(), kernel, points,
                 state.failedOrders(), risk, state.lastRiskOpenedMicros());
-        MemoryForecast forecast = forecast(next, host, kernel, sample, previous, points);
+        MemoryForecast forecast = forecast(next, host, kernel, sample, previous, points, fleetOrders);
         if (rebooted != null) {
             return new Step(next, forecast, Optional.of(rebooted));
         }
@@ -192,7 +204,7 @@ public final class FragmentationForecast {
     }
 
     /** The orders that matter on a host of {@code kernel} that has seen failures of {@code failedOrders}. */
-    public List<Integer> ordersFor(String kernel, List<Integer> failedOrders) {
+    public List<Integer> ordersFor(String kernel, Collection<Integer> failedOrders) {
         TreeSet<Integer> orders = new TreeSet<>(settings.orders());
         KernelRelease release = KernelRelease.parse(kernel);
         if (release.olderThan(4, 6)) {
@@ -203,10 +215,12 @@ public final class FragmentationForecast {
     }
 
     private MemoryForecast forecast(HostMemoryState state, String host, String kernel, NodeMemorySample sample,
-            SamplePoint previous, List<SamplePoint> points) {
+            SamplePoint previous, List<SamplePoint> points, Set<Integer> fleetOrders) {
         SamplePoint now = points.get(points.size() - 1);
         List<OrderForecast> orders = new ArrayList<>();
-        for (int order : ordersFor(kernel, state.failedOrders())) {
+        Set<Integer> taught = new TreeSet<>(state.failedOrders());
+        taught.addAll(fleetOrders);
+        for (int order : ordersFor(kernel, taught)) {
             orders.add(orderForecast(order, points));
         }
         Long stalls = null;

@@ -189,6 +189,12 @@ class FragmentationForecastTest {
         assertEquals(List.of(4), forecast.ordersFor("5.15.0-91-generic", List.of()));
         assertEquals(List.of(3, 4), forecast.ordersFor("5.15.0-91-generic", List.of(3)));
         assertEquals(List.of(4), forecast.ordersFor(null, List.of()));
+        // an order that failed on another host of the same kernel is watched here too
+        NodeMemorySample modern = sample("new", T0, decayed(0.5), 0, "b", "6.1.0");
+        assertEquals(List.of(4), forecast.step(HostMemoryState.EMPTY, modern).forecast().getOrders().stream()
+                .map(OrderForecast::getOrder).toList());
+        assertEquals(List.of(4, 7), forecast.step(HostMemoryState.EMPTY, modern, java.util.Set.of(7)).forecast()
+                .getOrders().stream().map(OrderForecast::getOrder).toList());
         // a new kernel host with fragmented free lists but order 4 still plentiful is not at risk for order 6
         Run run = run(HostMemoryState.EMPTY, List.of(sample("new", T0, decayed(0.5), 0, "b", "6.1.0")));
         assertEquals(List.of(), run.revisions());

@@ -155,4 +155,28 @@ class MemoryForecastTopologyTest {
             }
         }
     }
+
+    @Test
+    void anOrderThatFailedOnOneHostIsWatchedOnTheFleetsHostsOfTheSameKernel() {
+        try (TopologyHarness app = new TopologyHarness(stateDir)) {
+            Instant start = T0.minus(Duration.ofMinutes(10));
+            app.pipe(modern("node-a", start)).pipe(modern("node-b", start));
+            assertThat(app.forecasts()).allSatisfy(f -> assertThat(f.getOrders())
+                    .extracting(io.nodeincidents.schemas.OrderForecast::getOrder).containsExactly(4));
+            // node-a's order-6 failure (seed 000's report) puts order 6 under watch on node-a ...
+            app.pipe(Scenario.onHost(Scenario.seed000(), "node-a")).settle(T0);
+            app.pipe(modern("node-a", T0.plus(Duration.ofMinutes(6))));
+            // ... and, a minute of samples later, on node-b, which has the same kernel
+            app.pipe(modern("node-b", T0.plus(Duration.ofMinutes(8))));
+            List<MemoryForecast> forecasts = app.forecasts();
+            MemoryForecast b = forecasts.get(forecasts.size() - 1);
+            assertThat(b.getHost()).isEqualTo("node-b");
+            assertThat(b.getOrders()).extracting(io.nodeincidents.schemas.OrderForecast::getOrder)
+                    .containsExactly(4, 6);
+        }
+    }
+
+    private static NodeMemorySample modern(String host, Instant at) {
+        return NodeMemorySample.newBuilder(sample(host, at, 0)).setKernelVersion("5.15.0-91-generic").build();
+    }
 }
