@@ -12,8 +12,10 @@ import io.nodeincidents.ingest.journal.JournalctlInvocation.StartPosition;
 import io.nodeincidents.ingest.produce.EntryProducerConfig;
 import io.nodeincidents.ingest.ship.JournalShipper;
 import io.nodeincidents.ingest.ship.MetricsEndpoint;
+import io.nodeincidents.ingest.ship.NodeMemorySampling;
 import io.nodeincidents.ingest.ship.ShipperMetrics;
 import io.nodeincidents.ingest.ship.ShipperSettings;
+import io.nodeincidents.nodememory.NodeMemorySampler;
 import io.nodeincidents.process.StopSignals;
 import io.nodeincidents.registry.SpecificAvroSerializer;
 import io.nodeincidents.schemas.EntrySource;
@@ -40,7 +42,8 @@ import picocli.CommandLine.Option;
 /** {@code nodeincidents ship}: follows journald through journalctl into journal.entries. */
 @Command(name = "ship", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Follows the journal with journalctl (-o json --follow) and produces JournalEntry records keyed"
-                + " by host to journal.entries. The cursor file is written only after Kafka acknowledged every entry"
+                + " by host to journal.entries, and every ship.memory.sample.interval.ms a NodeMemorySample of the"
+                + " node's memory (buddyinfo, zoneinfo, vmstat, ...) to node.memory. The cursor file is written only after Kafka acknowledged every entry"
                 + " up to it: after a crash a restart loses nothing and repeats at most what was in flight. SIGTERM"
                 + " or Ctrl-C waits for entries in flight, saves the cursor and exits 0. Metrics: Prometheus text at"
                 + " http://ADDRESS:PORT/metrics, last saved cursor at /cursor.",
@@ -153,12 +156,16 @@ public final class ShipCommand implements Callable<Integer>, DocumentedOptions {
             return 2;
         }
         KafkaProbe.warnIfUnreachable(producerProps, topic, Duration.ofSeconds(5), err);
-        try (KafkaProducer<String, JournalEntry> producer = new KafkaProducer<>(producerProps)) {
+        try (KafkaProducer<String, JournalEntry> producer = new KafkaProducer<>(producerProps);
+             NodeMemorySampling sampling = memorySampling(ship, producerProps, metrics)) {
             JournalShipper shipper = new JournalShipper(journalctl, options, producer, topic,
                     new CursorStore(cursorFile), new JournalLineDecoder(host, ship.maxFieldBytes(),
                             ship.maxFieldsBytes()), metrics, registryCheck(producerProps, topic));
             Runnable restore = StopSignals.install(shipper::stop);
             try {
+                if (sampling != null) {
+                    sampling.start();
+                }
                 shipper.run();
             } catch (CursorStore.CorruptCursorException e) {
                 err.println("ship: " + e.getMessage());
@@ -173,6 +180,18 @@ public final class ShipCommand implements Callable<Integer>, DocumentedOptions {
                 endpoint.close();
             }
         }
+    }
+
+    /** Memory sampling as configured, or null: sampling is off, or the journal is shipped once (--no-follow). */
+    private NodeMemorySampling memorySampling(ShipperSettings ship, Map<String, Object> producerProps,
+                                              ShipperMetrics metrics) {
+        if (noFollow || ship.memorySampleInterval().isZero()) {
+            return null;
+        }
+        NodeMemorySampler sampler = ship.memorySampler();
+        return NodeMemorySampling.create(producerProps, ship.nodeMemoryTopic(), sampler,
+                NodeMemorySampling.host(ship.host(), sampler, ShipCommand::localHostName),
+                ship.memorySampleInterval(), metrics);
     }
 
     /**

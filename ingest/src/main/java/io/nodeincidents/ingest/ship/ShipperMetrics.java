@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
@@ -12,7 +13,9 @@ import java.util.function.LongSupplier;
  * What the shipper counts, in a Micrometer Prometheus registry: entries read, shipped, filtered (counted from the
  * gaps in journald's sequence numbers between the entries journalctl let through), truncated and failed; journalctl
  * restarts; resumes after the journal was vacuumed past the saved cursor; entries in flight; lag (now minus the
- * event time of the newest entry Kafka acknowledged); and the last saved cursor.
+ * event time of the newest entry Kafka acknowledged); and the last saved cursor. Of the memory samples: those Kafka
+ * acknowledged, those that could not be read or sent, the read time of the newest acknowledged one, and how many
+ * sources the last one lacked.
  */
 public final class ShipperMetrics {
 
@@ -25,6 +28,10 @@ public final class ShipperMetrics {
     private final Counter restarts;
     private final Counter cursorLost;
     private final Counter cursorSaves;
+    private final Counter memorySamples;
+    private final Counter memorySampleFailures;
+    private final AtomicLong lastMemorySampleMicros = new AtomicLong(Long.MIN_VALUE);
+    private final AtomicLong unreadableMemorySources = new AtomicLong();
     private final AtomicLong newestShippedMicros = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong savedSeqnum = new AtomicLong(-1);
     private final AtomicReference<String> savedCursor = new AtomicReference<>();
@@ -52,6 +59,18 @@ public final class ShipperMetrics {
                 .register(registry);
         Gauge.builder("nodeincidents.ship.cursor.saved.seqnum", savedSeqnum, AtomicLong::get)
                 .description("journald sequence number (i=) of the last saved cursor; -1 before the first save.")
+                .register(registry);
+        memorySamples = counter("nodeincidents.ship.memory.samples", "Memory samples Kafka acknowledged.");
+        memorySampleFailures = counter("nodeincidents.ship.memory.sample.failures",
+                "Memory samples that could not be read, sent or delivered (not retried; the next one comes at the"
+                        + " next interval).");
+        Gauge.builder("nodeincidents.ship.memory.sample.last.timestamp.seconds", lastMemorySampleMicros,
+                        m -> m.get() == Long.MIN_VALUE ? Double.NaN : m.get() / 1e6)
+                .description("Read time of the newest memory sample Kafka acknowledged, seconds since the epoch;"
+                        + " NaN before the first.")
+                .register(registry);
+        Gauge.builder("nodeincidents.ship.memory.sources.unreadable", unreadableMemorySources, AtomicLong::get)
+                .description("Sources (files) the last memory sample lacked: missing, unreadable or malformed.")
                 .register(registry);
     }
 
@@ -104,6 +123,33 @@ public final class ShipperMetrics {
         savedSeqnum.set(io.nodeincidents.ingest.journal.JournalCursor.parse(cursor).seqnum());
     }
 
+    void memorySampleRead(int unreadableSources) {
+        unreadableMemorySources.set(unreadableSources);
+    }
+
+    void memorySampleShipped(long sampledAtMicros) {
+        memorySamples.increment();
+        lastMemorySampleMicros.accumulateAndGet(sampledAtMicros, Math::max);
+    }
+
+    void memorySampleFailed() {
+        memorySampleFailures.increment();
+    }
+
+    public long memorySampleCount() {
+        return (long) memorySamples.count();
+    }
+
+    public long memorySampleFailureCount() {
+        return (long) memorySampleFailures.count();
+    }
+
+    /** Read time of the newest acknowledged memory sample (microseconds since the epoch), or empty. */
+    public OptionalLong lastMemorySampleMicros() {
+        long micros = lastMemorySampleMicros.get();
+        return micros == Long.MIN_VALUE ? OptionalLong.empty() : OptionalLong.of(micros);
+    }
+
     /** Seconds since the newest acknowledged entry's event time; NaN before the first. */
     public double lagSeconds() {
         long newest = newestShippedMicros.get();
@@ -152,9 +198,11 @@ public final class ShipperMetrics {
     public String statusLine(long inFlight) {
         double lag = lagSeconds();
         return String.format(java.util.Locale.ROOT,
-                "read=%d shipped=%d filtered=%d truncated=%d failed=%d inflight=%d lag=%s restarts=%d cursor-lost=%d cursor=%s",
+                "read=%d shipped=%d filtered=%d truncated=%d failed=%d inflight=%d lag=%s restarts=%d cursor-lost=%d"
+                        + " memory-samples=%d memory-sample-failures=%d cursor=%s",
                 readCount(), shippedCount(), filteredCount(), truncatedCount(), failedCount(), inFlight,
                 Double.isNaN(lag) ? "-" : String.format(java.util.Locale.ROOT, "%.1fs", lag), restartCount(),
-                cursorLostCount(), savedCursor() == null ? "-" : savedCursor());
+                cursorLostCount(), memorySampleCount(), memorySampleFailureCount(),
+                savedCursor() == null ? "-" : savedCursor());
     }
 }

@@ -7,6 +7,8 @@ import io.nodeincidents.config.SettingsConfigDef;
 import io.nodeincidents.ingest.journal.JournalFilter;
 import io.nodeincidents.ingest.journal.JournalctlInvocation.StartPosition;
 import io.nodeincidents.ingest.produce.EntryProducerConfig;
+import io.nodeincidents.nodememory.NodeMemorySampler;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +25,8 @@ public final class ShipperSettings {
     public static final Setting<String> JOURNALCTL = Setting.string("ship.journalctl", "journalctl",
             Validator.nonEmpty(), Importance.MEDIUM, "The journalctl binary (run directly, never through a shell).");
     public static final Setting<String> HOST = Setting.string("ship.host", "", null, Importance.MEDIUM,
-            "Host for entries without _HOSTNAME; empty: this machine's name.");
+            "Host for entries without _HOSTNAME and for memory samples; empty: this machine's name (for samples"
+                    + " the kernel's, <ship.proc.root>/sys/kernel/hostname, which journald records as _HOSTNAME).");
     public static final Setting<Boolean> FILTER_KERNEL = Setting.bool("ship.filter.kernel", true, Importance.MEDIUM,
             "Ship kernel messages (_TRANSPORT=kernel). Ignored with --all.");
     public static final Setting<List<String>> FILTER_IDENTIFIERS = Setting.list("ship.filter.identifiers",
@@ -81,11 +84,35 @@ public final class ShipperSettings {
             Validator.between(-1, 65535), Importance.LOW,
             "Port of the Prometheus endpoint; 0 picks a free one, -1 disables it.");
 
+    public static final Setting<Duration> MEMORY_SAMPLE_INTERVAL = Setting.millis("ship.memory.sample.interval.ms",
+            Duration.ofSeconds(30), Validator.of("0, or [1000,...,3600000]", v -> {
+                long ms = (Long) v;
+                return ms == 0 || ms >= 1000 && ms <= 3_600_000 ? null
+                        : "Value must be 0 (no sampling) or from 1000 to 3600000";
+            }), Importance.MEDIUM,
+            "How often the node's memory counters are read (buddyinfo, zoneinfo, vmstat, meminfo; pagetypeinfo and"
+                    + " debugfs' extfrag indices where readable) and produced as a NodeMemorySample keyed by host to"
+                    + " node.memory.topic, while following the journal (not with --no-follow); 0: no sampling.");
+    public static final Setting<String> PROC_ROOT = Setting.string("ship.proc.root", "/proc", Validator.nonEmpty(),
+            Importance.LOW, "Where memory samples read /proc. buddyinfo, zoneinfo, vmstat and meminfo are not"
+                    + " namespaced: a container's own /proc shows the node's.");
+    public static final Setting<String> SYS_ROOT = Setting.string("ship.sys.root", "/sys", Validator.nonEmpty(),
+            Importance.LOW, "Where memory samples read /sys (debugfs' kernel/debug/extfrag, root only).");
+    public static final Setting<Integer> PAGE_SIZE_KB = Setting.integer("ship.page.size.kb", 4,
+            Validator.of("a power of two in [1,...,1024]", v -> {
+                int kb = (Integer) v;
+                return kb >= 1 && kb <= 1024 && Integer.bitCount(kb) == 1 ? null
+                        : "Value must be a power of two from 1 to 1024";
+            }), Importance.LOW,
+            "The node's page size in kB (getconf PAGESIZE / 1024): 4 on x86_64 and most arm64, 16 or 64 on some arm64"
+                    + " and ppc64 kernels. A free block of order k is 2^k pages.");
+
     /** Everything {@code ship} reads: the producer's settings shared with replay, then the shipper's own. */
     public static final List<Setting<?>> SETTINGS = Stream.concat(EntryProducerConfig.SETTINGS.stream(),
             Stream.of(JOURNALCTL, HOST, FILTER_KERNEL, FILTER_IDENTIFIERS, FILTER_UNITS, MAX_LINE_BYTES,
                     MAX_FIELD_BYTES, MAX_FIELDS_BYTES, INFLIGHT_ENTRIES, INFLIGHT_BYTES, IDLE_ADVANCE, SAVE_INTERVAL,
-                    STATUS_INTERVAL, BACKOFF_MIN, BACKOFF_MAX, SHUTDOWN_TIMEOUT, METRICS_ADDRESS, METRICS_PORT))
+                    STATUS_INTERVAL, BACKOFF_MIN, BACKOFF_MAX, SHUTDOWN_TIMEOUT, METRICS_ADDRESS, METRICS_PORT,
+                    EntryProducerConfig.NODE_MEMORY_TOPIC, MEMORY_SAMPLE_INTERVAL, PROC_ROOT, SYS_ROOT, PAGE_SIZE_KB))
             .toList();
 
     public static final ConfigDef DEFINITION = SettingsConfigDef.of(SETTINGS);
@@ -160,5 +187,19 @@ public final class ShipperSettings {
 
     public int metricsPort() {
         return get(METRICS_PORT);
+    }
+
+    /** How often memory is sampled; zero: never. */
+    public Duration memorySampleInterval() {
+        return get(MEMORY_SAMPLE_INTERVAL);
+    }
+
+    public String nodeMemoryTopic() {
+        return get(EntryProducerConfig.NODE_MEMORY_TOPIC);
+    }
+
+    /** Reads the node's memory files where these settings say, with its page size. */
+    public NodeMemorySampler memorySampler() {
+        return new NodeMemorySampler(Path.of(get(PROC_ROOT)), Path.of(get(SYS_ROOT)), get(PAGE_SIZE_KB));
     }
 }

@@ -24,10 +24,12 @@ class IngestCommandTest {
     void shipAndReplayAreThereWithTheirSettings() {
         String[] ship = run("ship", "--help");
         assertThat(ship[0]).isEqualTo("0");
-        assertThat(ship[1]).contains("Usage: nodeincidents ship").contains("ship.metrics.port");
+        assertThat(ship[1]).contains("Usage: nodeincidents ship").contains("ship.metrics.port")
+                .contains("ship.memory.sample.interval.ms").contains("ship.proc.root").contains("ship.sys.root")
+                .contains("ship.page.size.kb").contains("node.memory.topic");
         String[] replay = run("replay", "--help");
         assertThat(replay[0]).isEqualTo("0");
-        assertThat(replay[1]).contains("journal.entries.topic");
+        assertThat(replay[1]).contains("journal.entries.topic").doesNotContain("node.memory.topic");
     }
 
     @Test

@@ -65,6 +65,19 @@ class ShipFailsFastTest {
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aSamplingIntervalOrPageSizeThatMakesNoSenseExits2() throws Exception {
+        Path journal = Files.createDirectory(dir.resolve("journal"));
+        String[] interval = ship("--directory", journal.toString(), "-X", "ship.memory.sample.interval.ms=50");
+        assertThat(interval[0]).isEqualTo("2");
+        assertThat(interval[2].strip().lines()).singleElement().asString()
+                .contains("ship.memory.sample.interval.ms").contains("0 (no sampling) or from 1000");
+        String[] pageSize = ship("--directory", journal.toString(), "-X", "ship.page.size.kb=6");
+        assertThat(pageSize[0]).isEqualTo("2");
+        assertThat(pageSize[2]).contains("ship.page.size.kb").contains("power of two");
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void anUnreachableKafkaIsSaidPlainlyWithinSeconds() throws Exception {
         Path journal = Files.createDirectory(dir.resolve("journal"));
         long start = System.nanoTime();
