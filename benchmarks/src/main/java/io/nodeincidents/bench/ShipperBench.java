@@ -26,11 +26,13 @@ import picocli.CommandLine;
  * The shipper's speed bench: on one genuine journal, in one run, measures journalctl's JSON output
  * alone (the ceiling of any shipper built on journalctl), {@code journalctl -o json | kcat -P -z lz4}, our shipper
  * with {@code --all} and in its default filtered mode, then the shipper JVM's own CPU and memory while it follows a
- * journal growing at a steady rate. Prints figures; asserts nothing about speed.
+ * journal growing at a steady rate, once per memory sampling interval of {@code --sample-intervals} (default the
+ * production 30 s, then 1 s to show what a sample costs; 0 turns sampling off), and what reading and encoding one
+ * sample of this machine costs in this JVM. Prints figures; asserts nothing about speed.
  *
  * <pre>java -cp "benchmarks/target/nodeincidents-benchmarks.jar:benchmarks/target/lib/*" \
  *     io.nodeincidents.bench.ShipperBench [--entries 200000] [--rounds 3] [--rate 1000] [--seconds 30] [--warmup 90] [--bursts 50] [--dir D]
- *     [--child-jvm-option OPTION]...</pre>
+ *     [--sample-intervals 30000,1000] [--child-jvm-option OPTION]...</pre>
  * {@code --child-jvm-option} adds a JVM option to the shipper child processes (after the image's), e.g.
  * {@code -XX:StartFlightRecording=filename=ship-{child}.jfr,settings=profile} to profile the children ({child}
  * becomes "full" for the full-speed run, "follow" for the steady follow).
@@ -57,6 +59,8 @@ public final class ShipperBench {
     private final Path dir;
     /** The child JVM's options: the image's, then the ones given with --child-jvm-option. */
     private final List<String> childJvm;
+    /** ship.memory.sample.interval.ms of each steady follow, in order. */
+    private final List<Long> sampleIntervals;
     private List<Path> journal;
     private LocalKafka kafka;
     private Admin admin;
@@ -65,7 +69,8 @@ public final class ShipperBench {
     private double kcatCpuMicrosPerEntry;
 
     private ShipperBench(int entries, int rounds, int rate, int seconds, int warmup, int bursts, Path dir,
-                         List<String> extraChildJvm) {
+                         List<String> extraChildJvm, List<Long> sampleIntervals) {
+        this.sampleIntervals = List.copyOf(sampleIntervals);
         this.warmup = warmup;
         this.bursts = bursts;
         List<String> jvm = new ArrayList<>(CHILD_JVM);
@@ -87,6 +92,7 @@ public final class ShipperBench {
         int bursts = 50;
         Path dir = Path.of(System.getProperty("java.io.tmpdir"), "nodeincidents-shipbench");
         List<String> extraChildJvm = new ArrayList<>();
+        List<Long> sampleIntervals = List.of(30_000L, 1_000L);
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--entries" -> entries = Integer.parseInt(args[++i]);
@@ -97,14 +103,16 @@ public final class ShipperBench {
                 case "--bursts" -> bursts = Integer.parseInt(args[++i]);
                 case "--dir" -> dir = Path.of(args[++i]);
                 case "--child-jvm-option" -> extraChildJvm.add(args[++i]);
+                case "--sample-intervals" -> sampleIntervals = java.util.Arrays.stream(args[++i].split(","))
+                        .map(String::strip).map(Long::valueOf).toList();
                 default -> {
                     System.err.println("usage: ShipperBench [--entries N] [--rounds R] [--rate PER_S] [--seconds S] [--warmup S] [--bursts PER_S]"
-                            + " [--dir DIR] [--child-jvm-option OPTION]...");
+                            + " [--dir DIR] [--sample-intervals MS,...] [--child-jvm-option OPTION]...");
                     System.exit(2);
                 }
             }
         }
-        new ShipperBench(entries, rounds, rate, seconds, warmup, bursts, dir, extraChildJvm).run();
+        new ShipperBench(entries, rounds, rate, seconds, warmup, bursts, dir, extraChildJvm, sampleIntervals).run();
         System.exit(0);
     }
 
@@ -148,7 +156,11 @@ public final class ShipperBench {
         System.out.printf("  %-60s %8.1f s %,10.0f entries/s (JVM start included; max RSS %d MB)%n",
                 "ship --all (child JVM, " + String.join(" ", childJvm) + ")", child.seconds(),
                 entries / child.seconds(), child.maxRssKb() / 1024);
-        Steady steady = steadyFollow();
+        List<Steady> steadies = new ArrayList<>();
+        for (long interval : sampleIntervals) {
+            steadies.add(steadyFollow(interval));
+        }
+        SampleCost sampleCost = sampleCost();
 
         double bestAll = max(all);
         double bestKcat = max(kcat);
@@ -167,15 +179,61 @@ public final class ShipperBench {
                 entries / child.seconds(), child.seconds());
         System.out.printf("%-58s ship JVM %.1f us (incl. JVM start), kcat %.1f us (journalctl not counted)%n",
                 "CPU per entry shipped at full speed", child.cpuMicrosPerEntry(), kcatCpuMicrosPerEntry);
-        System.out.printf("%-58s %.2f%% of a core (journalctl: %.2f%%) at %,.0f entries/s for %d s, %d appends/s%n",
-                "ship JVM CPU, following", steady.jvmCpuPercent(), steady.journalctlCpuPercent(), steady.rate(),
-                seconds, bursts);
-        StringBuilder threads = new StringBuilder();
-        steady.threadCpuPercent().forEach((name, percent) -> threads.append(threads.isEmpty() ? "" : ", ")
-                .append(String.format("%s %.2f%%", name, percent)));
-        System.out.printf("%-58s %s%n", "  by thread", threads);
-        System.out.printf("%-58s %.1f MB used after GC (of -Xmx64m); max RSS %d MB (full speed: %d MB)%n",
-                "ship JVM heap", steady.heapUsedKb() / 1024.0, steady.maxRssKb() / 1024, child.maxRssKb() / 1024);
+        for (Steady steady : steadies) {
+            String sampling = steady.sampleIntervalMs() == 0 ? "memory sampling off"
+                    : String.format("memory sampled every %s s", steady.sampleIntervalMs() / 1000.0);
+            System.out.printf("%-58s %.2f%% of a core (journalctl: %.2f%%) at %,.0f entries/s for %d s, %d appends/s%n",
+                    "ship JVM CPU, following, " + sampling, steady.jvmCpuPercent(), steady.journalctlCpuPercent(),
+                    steady.rate(), seconds, bursts);
+            StringBuilder threads = new StringBuilder();
+            steady.threadCpuPercent().forEach((name, percent) -> threads.append(threads.isEmpty() ? "" : ", ")
+                    .append(String.format("%s %.2f%%", name, percent)));
+            System.out.printf("%-58s %s%n", "  by thread", threads);
+            if (steady.sampleIntervalMs() > 0) {
+                Double sampler = steady.threadCpuPercent().get("memory-sampler");
+                double samplerMs = sampler == null ? 0 : sampler / 100 * seconds * 1000;
+                System.out.printf("%-58s %d in the window; sampling thread %.1f ms of CPU in all, %.2f ms per sample"
+                        + " (10 ms ticks)%n", "  memory samples", steady.samples(), samplerMs,
+                        steady.samples() == 0 ? Double.NaN : samplerMs / steady.samples());
+            }
+            System.out.printf("%-58s %.1f MB used after GC (of -Xmx64m); max RSS %d MB (full speed: %d MB)%n",
+                    "  ship JVM heap", steady.heapUsedKb() / 1024.0, steady.maxRssKb() / 1024,
+                    child.maxRssKb() / 1024);
+        }
+        System.out.printf("%-58s %.2f ms of CPU to read this machine's files, %.2f ms to encode (Avro, %d bytes),"
+                        + " in this JVM after warm-up; %.4f%% of a core at one sample per 30 s%n",
+                "one memory sample", sampleCost.readMillis(), sampleCost.encodeMillis(), sampleCost.bytes(),
+                100 * (sampleCost.readMillis() + sampleCost.encodeMillis()) / 30_000);
+    }
+
+    private record SampleCost(double readMillis, double encodeMillis, int bytes) {
+    }
+
+    /** CPU of reading and encoding one sample of this machine (NodeMemorySampler on /proc), C2-compiled. */
+    private static SampleCost sampleCost() {
+        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+        io.nodeincidents.nodememory.NodeMemorySampler sampler = io.nodeincidents.nodememory.NodeMemorySampler
+                .defaults();
+        try (io.nodeincidents.registry.SpecificAvroSerializer<io.nodeincidents.schemas.NodeMemorySample> serializer =
+                     new io.nodeincidents.registry.SpecificAvroSerializer<>()) {
+            serializer.configure(Map.of("schema.registry.url", "mock://shipbench-samples"), false);
+            int bytes = 0;
+            for (int i = 0; i < 500; i++) {
+                bytes = serializer.serialize("node.memory", sampler.read("bench", i)).length;
+            }
+            int n = 1000;
+            io.nodeincidents.schemas.NodeMemorySample[] samples = new io.nodeincidents.schemas.NodeMemorySample[n];
+            long t0 = cpu.getCurrentThreadCpuTime();
+            for (int i = 0; i < n; i++) {
+                samples[i] = sampler.read("bench", i);
+            }
+            long t1 = cpu.getCurrentThreadCpuTime();
+            for (int i = 0; i < n; i++) {
+                bytes = serializer.serialize("node.memory", samples[i]).length;
+            }
+            long t2 = cpu.getCurrentThreadCpuTime();
+            return new SampleCost((t1 - t0) / 1e6 / n, (t2 - t1) / 1e6 / n, bytes);
+        }
     }
 
     private static void row(String what, List<Double> values, String unit) {
@@ -274,6 +332,12 @@ public final class ShipperBench {
 
     /** The ship command line; {@code files} holding one directory means {@code --directory}. */
     private List<String> shipArguments(boolean all, List<Path> files, Path cursor, String topic, boolean follow) {
+        return shipArguments(all, files, cursor, topic, follow, 0, null);
+    }
+
+    /** With {@code sampleIntervalMs} above 0 and {@code memoryTopic}, memory samples go there that often. */
+    private List<String> shipArguments(boolean all, List<Path> files, Path cursor, String topic, boolean follow,
+                                       long sampleIntervalMs, String memoryTopic) {
         List<String> args = new ArrayList<>();
         files.forEach(file -> {
             args.add(Files.isDirectory(file) ? "--directory" : "--file");
@@ -283,6 +347,10 @@ public final class ShipperBench {
                 "--bootstrap-servers", kafka.bootstrapServers(), "--schema-registry-url", "mock://shipbench",
                 "-X", "journal.entries.topic=" + topic, "-X", "ship.metrics.port=-1", "-X", "ship.host=node-a",
                 "-X", "ship.status.interval.ms=0"));
+        args.addAll(List.of("-X", "ship.memory.sample.interval.ms=" + sampleIntervalMs));
+        if (memoryTopic != null) {
+            args.addAll(List.of("-X", "node.memory.topic=" + memoryTopic));
+        }
         if (all) {
             args.add("--all");
         }
@@ -314,12 +382,17 @@ public final class ShipperBench {
     }
 
     private Process startChild(boolean follow, List<Path> files, Path cursor, String topic) throws IOException {
+        return startChild(follow, files, cursor, topic, 0, null);
+    }
+
+    private Process startChild(boolean follow, List<Path> files, Path cursor, String topic, long sampleIntervalMs,
+                               String memoryTopic) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String which = follow ? "follow" : "full";
         childJvm.forEach(option -> command.add(option.replace("{child}", which)));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), ShipCommand.class.getName()));
-        command.addAll(shipArguments(true, files, cursor, topic, follow));
+        command.addAll(shipArguments(true, files, cursor, topic, follow, sampleIntervalMs, memoryTopic));
         return new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("child-ship.log").toFile()).start();
     }
@@ -346,15 +419,15 @@ public final class ShipperBench {
     }
 
     /** @param threadCpuPercent the JVM's CPU by thread name (as the kernel knows it, 15 characters), largest first */
-    private record Steady(double rate, double jvmCpuPercent, double journalctlCpuPercent, long heapUsedKb,
-                          long maxRssKb, Map<String, Double> threadCpuPercent) {
+    private record Steady(long sampleIntervalMs, double rate, double jvmCpuPercent, double journalctlCpuPercent,
+                          long heapUsedKb, long maxRssKb, Map<String, Double> threadCpuPercent, long samples) {
     }
 
     /**
      * The shipper (child JVM, image options) following a journal file that systemd-journal-remote appends to at
      * {@code rate} entries/s; CPU from /proc/PID/stat (utime+stime) over {@code seconds} after a warm-up.
      */
-    private Steady steadyFollow() throws Exception {
+    private Steady steadyFollow(long sampleIntervalMs) throws Exception {
         Path followDir = dir.resolve("follow");
         if (Files.exists(followDir)) {
             try (var old = Files.list(followDir)) {
@@ -378,9 +451,12 @@ public final class ShipperBench {
                 .start();
         java.io.OutputStream feed = writer.getOutputStream();
         String topic = newTopic("follow");
+        String memoryTopic = newTopic("memory");
         Path cursor = dir.resolve("follow.cursor");
         Files.deleteIfExists(cursor);
-        Process p = startChild(true, List.of(followDir), cursor, topic);
+        Process p = startChild(true, List.of(followDir), cursor, topic, sampleIntervalMs, memoryTopic);
+        System.out.printf("  steady follow, memory sampling %s%n", sampleIntervalMs == 0 ? "off"
+                : "every " + sampleIntervalMs + " ms");
         int batchesPerSecond = bursts;
         int batch = rate / batchesPerSecond;
         long periodNanos = 1_000_000_000L / batchesPerSecond;
@@ -389,6 +465,7 @@ public final class ShipperBench {
         long cpu0 = -1;
         long jcpu0 = -1;
         long shipped0 = 0;
+        long samples0 = 0;
         long t0 = 0;
         long maxRss = 0;
         long journalctlPid = -1;
@@ -403,6 +480,7 @@ public final class ShipperBench {
                     threads0 = threadTicks(p.pid());
                     jcpu0 = journalctlPid < 0 ? 0 : ProcessStats.cpuTicks(journalctlPid);
                     shipped0 = endOffset(topic);
+                    samples0 = endOffset(memoryTopic);
                 }
                 // times never go backwards, or systemd-journal-remote rotates the file
                 nextMicros = Math.max(nextMicros, System.currentTimeMillis() * 1000);
@@ -427,11 +505,12 @@ public final class ShipperBench {
             Map<String, Double> byThread = threadCpuPercent(threads0, threadTicks(p.pid()), wall);
             long jcpu = journalctlPid < 0 ? 0 : ProcessStats.cpuTicks(journalctlPid) - jcpu0;
             long shipped = endOffset(topic) - shipped0;
+            long samples = endOffset(memoryTopic) - samples0;
             long heapKb = heapUsedAfterGc(p.pid());
             maxRss = Math.max(maxRss, ProcessStats.statusKb(p.pid(), "VmHWM"));
             long hz = 100; // USER_HZ on Linux
-            Steady steady = new Steady(shipped / wall, 100.0 * cpu / hz / wall, 100.0 * jcpu / hz / wall, heapKb,
-                    maxRss, byThread);
+            Steady steady = new Steady(sampleIntervalMs, shipped / wall, 100.0 * cpu / hz / wall,
+                    100.0 * jcpu / hz / wall, heapKb, maxRss, byThread, samples);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (endOffset(topic) < written[0] && System.nanoTime() < deadline) {
                 Thread.sleep(50);
