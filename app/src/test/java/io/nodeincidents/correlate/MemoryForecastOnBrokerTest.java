@@ -93,11 +93,11 @@ class MemoryForecastOnBrokerTest {
                      topics.incidents().valueSerde().deserializer());
              NodeMemorySampling failing = NodeMemorySampling.create(producer, topics.nodeMemory().name(),
                      new NodeMemorySampler(node("slave-138", "40153  12774    302     17      0      0      0"
-                             + "      0      0      0      0"), dir.resolve("sys"), 4), "slave-138",
+                             + "      0      0      0      0"), dir.resolve("sys"), 4), () -> "slave-138",
                      Duration.ofMillis(500), metrics);
              NodeMemorySampling healthy = NodeMemorySampling.create(producer, topics.nodeMemory().name(),
                      new NodeMemorySampler(node("slave-7", "  108   1708    952   1064    957    690    285"
-                             + "    145     12      1      0"), dir.resolve("sys"), 4), "slave-7",
+                             + "    145     12      1      0"), dir.resolve("sys"), 4), () -> "slave-7",
                      Duration.ofMillis(500), metrics)) {
             incidents.subscribe(List.of(topics.incidents().name()));
             streams.start();

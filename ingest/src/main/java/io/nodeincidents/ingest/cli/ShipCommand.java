@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -156,11 +157,13 @@ public final class ShipCommand implements Callable<Integer>, DocumentedOptions {
             return 2;
         }
         KafkaProbe.warnIfUnreachable(producerProps, topic, Duration.ofSeconds(5), err);
+        AtomicReference<JournalShipper> shipping = new AtomicReference<>();
         try (KafkaProducer<String, JournalEntry> producer = new KafkaProducer<>(producerProps);
-             NodeMemorySampling sampling = memorySampling(ship, producerProps, metrics)) {
+             NodeMemorySampling sampling = memorySampling(ship, producerProps, metrics, shipping)) {
             JournalShipper shipper = new JournalShipper(journalctl, options, producer, topic,
                     new CursorStore(cursorFile), new JournalLineDecoder(host, ship.maxFieldBytes(),
                             ship.maxFieldsBytes()), metrics, registryCheck(producerProps, topic));
+            shipping.set(shipper);
             Runnable restore = StopSignals.install(shipper::stop);
             try {
                 if (sampling != null) {
@@ -184,14 +187,18 @@ public final class ShipCommand implements Callable<Integer>, DocumentedOptions {
 
     /** Memory sampling as configured, or null: sampling is off, or the journal is shipped once (--no-follow). */
     private NodeMemorySampling memorySampling(ShipperSettings ship, Map<String, Object> producerProps,
-                                              ShipperMetrics metrics) {
+                                              ShipperMetrics metrics, AtomicReference<JournalShipper> shipping) {
         if (noFollow || ship.memorySampleInterval().isZero()) {
             return null;
         }
         NodeMemorySampler sampler = ship.memorySampler();
-        return NodeMemorySampling.create(producerProps, ship.nodeMemoryTopic(), sampler,
-                NodeMemorySampling.host(ship.host(), sampler, ShipCommand::localHostName),
-                ship.memorySampleInterval(), metrics);
+        String configured = NodeMemorySampling.host(ship.host(), sampler, ShipCommand::localHostName);
+        // keyed like the node's journal entries, whose host is journald's _HOSTNAME: ship.host (in Kubernetes the
+        // node's name) can differ from it, and then samples and entries would never meet
+        return NodeMemorySampling.create(producerProps, ship.nodeMemoryTopic(), sampler, () -> {
+            JournalShipper shipper = shipping.get();
+            return shipper == null ? configured : shipper.kernelHost().orElse(configured);
+        }, ship.memorySampleInterval(), metrics);
     }
 
     /**

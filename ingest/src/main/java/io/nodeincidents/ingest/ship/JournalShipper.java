@@ -49,6 +49,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class JournalShipper {
 
+    /** The host this machine's kernel entries carry (journald's _HOSTNAME), once one was shipped. */
+    private volatile String kernelHost;
+
     private static final Logger LOG = LoggerFactory.getLogger(JournalShipper.class);
 
     /**
@@ -408,6 +411,14 @@ public final class JournalShipper {
         return read;
     }
 
+    /**
+     * The host of the kernel entries shipped so far (journald's _HOSTNAME of this machine), empty before the first:
+     * what the node's other records, its memory samples, must be keyed by to meet its entries.
+     */
+    public Optional<String> kernelHost() {
+        return Optional.ofNullable(kernelHost);
+    }
+
     private void ship(JournalLineDecoder.Decoded decoded, int weight) throws InterruptedException {
         int kib = Math.min(maxKib, Math.max(1, (weight + 1023) / 1024));
         if (!acquire(entryPermits, 1)) {
@@ -433,6 +444,9 @@ public final class JournalShipper {
             gen = generation;
         }
         JournalEntry entry = decoded.entry();
+        if (entry.getHost() != null && "kernel".equals(String.valueOf(entry.getTransport()))) {
+            kernelHost = entry.getHost();
+        }
         // no record timestamp: the time of producing, so retention never deletes an old entry on arrival
         ProducerRecord<String, JournalEntry> record = new ProducerRecord<>(topic, entry.getHost(), entry);
         Long realtime = entry.getRealtimeMicros();

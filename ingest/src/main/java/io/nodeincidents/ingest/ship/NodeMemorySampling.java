@@ -38,7 +38,7 @@ public final class NodeMemorySampling implements AutoCloseable {
     private final Producer<String, NodeMemorySample> producer;
     private final boolean ownsProducer;
     private final String topic;
-    private final String host;
+    private final Supplier<String> host;
     private final Duration interval;
     private final ShipperMetrics metrics;
     private final Clock clock;
@@ -52,11 +52,11 @@ public final class NodeMemorySampling implements AutoCloseable {
     /**
      * @param producer     where samples go; closed by {@link #close()} when {@code ownsProducer}
      * @param topic        the memory topic
-     * @param host         the key and the samples' host: the host journal entries carry
+     * @param host         the key and the samples' host, asked at each sample: the host journal entries carry
      * @param interval     time between samples
      */
     public NodeMemorySampling(NodeMemorySampler sampler, Producer<String, NodeMemorySample> producer,
-                              boolean ownsProducer, String topic, String host, Duration interval,
+                              boolean ownsProducer, String topic, Supplier<String> host, Duration interval,
                               ShipperMetrics metrics, Clock clock) {
         if (interval.isZero() || interval.isNegative()) {
             throw new IllegalArgumentException("a sampling interval must be positive, was " + interval);
@@ -81,7 +81,7 @@ public final class NodeMemorySampling implements AutoCloseable {
      * value serializer; client id with "-memory" appended, so its metrics and logs tell the two apart).
      */
     public static NodeMemorySampling create(Map<String, Object> producerProperties, String topic,
-                                            NodeMemorySampler sampler, String host, Duration interval,
+                                            NodeMemorySampler sampler, Supplier<String> host, Duration interval,
                                             ShipperMetrics metrics) {
         Map<String, Object> props = new HashMap<>(producerProperties);
         Object clientId = props.get(ProducerConfig.CLIENT_ID_CONFIG);
@@ -103,7 +103,7 @@ public final class NodeMemorySampling implements AutoCloseable {
 
     /** Takes the first sample now, then one every interval, until {@link #close()}. */
     public void start() {
-        LOG.info("ship: sampling node memory every {} s as host {} to {}", interval.toMillis() / 1000.0, host,
+        LOG.info("ship: sampling node memory every {} s as host {} to {}", interval.toMillis() / 1000.0, host.get(),
                 topic);
         executor.scheduleAtFixedRate(this::sampleQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -130,10 +130,11 @@ public final class NodeMemorySampling implements AutoCloseable {
     void sampleOnce() {
         Instant now = clock.instant();
         long micros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
-        NodeMemorySample sample = sampler.read(host, micros);
+        String key = host.get();
+        NodeMemorySample sample = sampler.read(key, micros);
         metrics.memorySampleRead(sample.getUnreadable().size());
         logNewlyUnreadable(sample.getUnreadable());
-        ProducerRecord<String, NodeMemorySample> record = new ProducerRecord<>(topic, null, micros / 1000, host,
+        ProducerRecord<String, NodeMemorySample> record = new ProducerRecord<>(topic, null, micros / 1000, key,
                 sample);
         try {
             producer.send(record, (metadata, error) -> {

@@ -25,8 +25,9 @@ public final class ShipperSettings {
     public static final Setting<String> JOURNALCTL = Setting.string("ship.journalctl", "journalctl",
             Validator.nonEmpty(), Importance.MEDIUM, "The journalctl binary (run directly, never through a shell).");
     public static final Setting<String> HOST = Setting.string("ship.host", "", null, Importance.MEDIUM,
-            "Host for entries without _HOSTNAME and for memory samples; empty: this machine's name (for samples"
-                    + " the kernel's, <ship.proc.root>/sys/kernel/hostname, which journald records as _HOSTNAME).");
+            "Host for entries without _HOSTNAME, and for memory samples until the first kernel entry was shipped (then"
+                    + " they take its _HOSTNAME, to meet the entries); empty: this machine's name (for samples the"
+                    + " kernel's, <ship.proc.root>/sys/kernel/hostname).");
     public static final Setting<Boolean> FILTER_KERNEL = Setting.bool("ship.filter.kernel", true, Importance.MEDIUM,
             "Ship kernel messages (_TRANSPORT=kernel). Ignored with --all.");
     public static final Setting<List<String>> FILTER_IDENTIFIERS = Setting.list("ship.filter.identifiers",

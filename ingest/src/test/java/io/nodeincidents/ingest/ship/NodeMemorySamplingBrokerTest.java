@@ -61,7 +61,7 @@ class NodeMemorySamplingBrokerTest {
         NodeMemorySampler sampler = new NodeMemorySampler(proc, dir.resolve("sys"), 4);
 
         List<ConsumerRecord<String, NodeMemorySample>> records;
-        try (NodeMemorySampling sampling = NodeMemorySampling.create(producerProps, topic, sampler, "node-a",
+        try (NodeMemorySampling sampling = NodeMemorySampling.create(producerProps, topic, sampler, () -> "node-a",
                 Duration.ofSeconds(1), metrics)) {
             sampling.start();
             records = consume(KAFKA, topic, registry, 4, Duration.ofSeconds(60));

@@ -59,7 +59,7 @@ class NodeMemorySamplingTest {
     }
 
     private NodeMemorySampling sampling(MockProducer<String, NodeMemorySample> producer, Duration interval) {
-        return new NodeMemorySampling(sampler, producer, false, "node.memory", "slave-138", interval, metrics,
+        return new NodeMemorySampling(sampler, producer, false, "node.memory", () -> "slave-138", interval, metrics,
                 Clock.fixed(T0, ZoneOffset.UTC));
     }
 
