@@ -98,6 +98,35 @@ public final class FragmentationForecast {
         return transition(next, forecast, point);
     }
 
+    /** What a silent host comes to: its state (null to forget the host) and the revision that closes its risk. */
+    public record Silence(HostMemoryState state, Optional<Incident> revision) {
+    }
+
+    /**
+     * What {@code nowMicros}, with no sample of {@code host} since its latest, does to it: an open risk resolves once
+     * the host has been silent for the trend window (the shipper stopped or the node left: a warning nobody can
+     * confirm must not stay open for ever), and a host silent for a day is forgotten. Null when nothing changes.
+     */
+    public Silence onSilence(String host, HostMemoryState state, long nowMicros) {
+        SamplePoint latest = state.latest();
+        if (latest == null) {
+            return new Silence(null, Optional.empty());
+        }
+        long silent = nowMicros - latest.timeMicros();
+        if (state.risk() != null && silent >= settings.trendWindow().toNanos() / 1000) {
+            Incident resolved = RiskIncidents.resolvedBySilence(state, state.risk(), host, latest, nowMicros);
+            return new Silence(new HostMemoryState(state.bootId(), state.kernelVersion(), state.points(),
+                    state.failedOrders(), null, state.lastRiskOpenedMicros()), Optional.of(resolved));
+        }
+        if (silent >= FORGET_AFTER_MICROS) {
+            return new Silence(null, Optional.empty());
+        }
+        return null;
+    }
+
+    /** A host without a sample for this long is forgotten (its failed orders with it). */
+    static final long FORGET_AFTER_MICROS = 24L * 3_600_000_000L;
+
     private Step transition(HostMemoryState state, MemoryForecast forecast, SamplePoint point) {
         OpenRisk risk = state.risk();
         OrderForecast worst = worstAtRisk(forecast);

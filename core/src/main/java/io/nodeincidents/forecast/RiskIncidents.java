@@ -54,6 +54,20 @@ final class RiskIncidents {
                 .build();
     }
 
+    static Incident resolvedBySilence(HostMemoryState state, OpenRisk risk, String host, SamplePoint latest,
+            long nowMicros) {
+        MemoryForecast forecast = MemoryForecast.newBuilder().setHost(host).setKernelVersion(state.kernelVersion())
+                .setSampledAtMicros(latest.timeMicros()).build();
+        OpenRisk last = risk.next(risk.order(), risk.belowThreshold());
+        long minutes = (nowMicros - latest.timeMicros()) / 60_000_000L;
+        return Incident.newBuilder(revision(last, IncidentStatus.RESOLVED, forecast, state, latest))
+                .setDiagnosis(host + " has sent no memory sample for " + minutes + " min (since "
+                        + CLOCK.format(Instant.ofEpochMilli(latest.timeMicros() / 1000)) + "): the shipper stopped"
+                        + " sampling or the node left the fleet, so the order-" + risk.order() + " risk can no longer"
+                        + " be followed. Check the node and its shipper if it is still meant to run.")
+                .build();
+    }
+
     private static String diagnosis(OpenRisk risk, IncidentStatus status, MemoryForecast forecast,
             HostMemoryState state) {
         OrderForecast order = null;

@@ -213,6 +213,23 @@ class FragmentationForecastTest {
     }
 
     @Test
+    void aHostThatFallsSilentHasItsRiskResolvedAfterTheTrendWindowAndIsForgottenAfterADay() {
+        Run run = run(HostMemoryState.EMPTY, List.of(sample("slave-1", T0, FAILING_NORMAL, 0)));
+        assertNull(forecast.onSilence("slave-1", run.state(), T0 + 30 * 60_000_000L));
+        FragmentationForecast.Silence silence = forecast.onSilence("slave-1", run.state(), T0 + 61 * 60_000_000L);
+        Incident resolved = silence.revision().orElseThrow();
+        assertEquals(IncidentStatus.RESOLVED, resolved.getStatus());
+        assertEquals(run.revisions().get(0).getIncidentId(), resolved.getIncidentId());
+        assertTrue(resolved.getDiagnosis().contains("no memory sample for 61 min"), resolved.getDiagnosis());
+        assertNull(silence.state().risk());
+        assertNull(forecast.onSilence("slave-1", silence.state(), T0 + 2 * 3_600_000_000L));
+        FragmentationForecast.Silence forgotten = forecast.onSilence("slave-1", silence.state(),
+                T0 + 25 * 3_600_000_000L);
+        assertNull(forgotten.state());
+        assertFalse(forgotten.revision().isPresent());
+    }
+
+    @Test
     void aReplayGivesTheSameIncidentIdsAndARepeatedSampleChangesNothing() {
         Run first = run(HostMemoryState.EMPTY, decayingHour("slave-138"));
         Run second = run(HostMemoryState.EMPTY, decayingHour("slave-138"));

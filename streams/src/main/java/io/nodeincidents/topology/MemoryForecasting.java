@@ -5,12 +5,17 @@ import io.nodeincidents.forecast.HostMemoryState;
 import io.nodeincidents.query.QueryStores;
 import io.nodeincidents.schemas.MemoryForecast;
 import io.nodeincidents.schemas.NodeMemorySample;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -56,6 +61,34 @@ final class MemoryForecasting implements Processor<String, byte[], String, Routi
         this.context = context;
         this.states = context.getStateStore(STORE);
         this.fleet = context.getStateStore(QueryStores.MEMORY_FORECASTS);
+        context.schedule(SILENCE_CHECK, PunctuationType.STREAM_TIME, this::checkSilentHosts);
+    }
+
+    /** How often, in stream time, hosts whose samples stopped are looked for. */
+    static final Duration SILENCE_CHECK = Duration.ofMinutes(5);
+
+    /** Resolves the risk of hosts silent for the trend window, and forgets hosts silent for a day. */
+    private void checkSilentHosts(long nowMs) {
+        List<KeyValue<String, HostMemoryState>> all = new ArrayList<>();
+        try (KeyValueIterator<String, HostMemoryState> it = states.all()) {
+            it.forEachRemaining(all::add);
+        }
+        for (KeyValue<String, HostMemoryState> host : all) {
+            if (host.value == null) {
+                continue;
+            }
+            FragmentationForecast.Silence silence = forecast.onSilence(host.key, host.value, nowMs * 1000);
+            if (silence == null) {
+                continue;
+            }
+            if (silence.state() == null) {
+                states.delete(host.key);
+            } else {
+                states.put(host.key, silence.state());
+            }
+            silence.revision().ifPresent(incident -> context.forward(
+                    new Record<>(incident.getIncidentId(), new Routing.RiskRevision(incident), nowMs)));
+        }
     }
 
     /** The orders the fleet's forecasts of {@code kernel} watch, gathered again when a minute has passed. */

@@ -179,4 +179,21 @@ class MemoryForecastTopologyTest {
     private static NodeMemorySample modern(String host, Instant at) {
         return NodeMemorySample.newBuilder(sample(host, at, 0)).setKernelVersion("5.15.0-91-generic").build();
     }
+
+    @Test
+    void aWarnedHostWhoseSamplesStopHasItsWarningResolvedAfterAnHour() {
+        try (TopologyHarness app = new TopologyHarness(stateDir)) {
+            app.pipe(sample("slave-9", T0, 1));
+            assertThat(app.incidents()).extracting(Incident::getStatus).containsExactly(IncidentStatus.OPEN);
+            // other hosts' entries move stream time on; slave-9 sends nothing more
+            app.advanceStreamTime(T0.plus(Duration.ofMinutes(30)));
+            assertThat(app.incidents()).hasSize(1);
+            app.advanceStreamTime(T0.plus(Duration.ofMinutes(66)));
+            List<Incident> incidents = app.incidents();
+            assertThat(incidents).extracting(Incident::getStatus)
+                    .containsExactly(IncidentStatus.OPEN, IncidentStatus.RESOLVED);
+            assertThat(incidents.get(1).getIncidentId()).isEqualTo(incidents.get(0).getIncidentId());
+            assertThat(incidents.get(1).getDiagnosis()).contains("no memory sample for");
+        }
+    }
 }
