@@ -128,4 +128,42 @@ class MemoryForecastOnBrokerTest {
         assertThat(open.getDiagnosis()).contains("below the threshold", "nf_conntrack");
         assertThat(metrics.memorySampleFailureCount()).isZero();
     }
+
+    @Test
+    void nodeMemoryIsCreatedWithTheJournalsPartitionCountAndAMismatchIsRefused() throws Exception {
+        // many rounds: the check reads the topics back right after creating them, which a broker may not yet know
+        for (int round = 0; round < 15; round++) {
+            Map<String, Object> config = new HashMap<>();
+            config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+            config.put("schema.registry.url", "mock://topics");
+            config.put(CorrelatorSettings.JOURNAL_ENTRIES_TOPIC, KAFKA.uniqueTopic("alike-entries"));
+            config.put(CorrelatorSettings.NODE_MEMORY_TOPIC, KAFKA.uniqueTopic("alike-memory"));
+            Topics topics = Topics.from(new CorrelatorSettings(config));
+            boolean journalFirst = round % 2 == 0;
+            if (journalFirst) {
+                KAFKA.createTopic(topics.journalEntries().name(), 2);
+            }
+            List<String> created = CorrelateCommand.createMissingTopics(config,
+                    List.of(topics.journalEntries(), topics.nodeMemory()), 3, (short) -1,
+                    topics.partitionedAlike());
+            assertThat(created).contains(topics.nodeMemory().name());
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                    Map.of("bootstrap.servers", KAFKA.bootstrapServers()))) {
+                int memory = admin.describeTopics(List.of(topics.nodeMemory().name())).allTopicNames().get()
+                        .get(topics.nodeMemory().name()).partitions().size();
+                assertThat(memory).as("round %d", round).isEqualTo(journalFirst ? 2 : 3);
+            }
+        }
+        Map<String, Object> config = new HashMap<>();
+        config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+        config.put("schema.registry.url", "mock://topics");
+        config.put(CorrelatorSettings.JOURNAL_ENTRIES_TOPIC, KAFKA.createTopic(KAFKA.uniqueTopic("odd-entries"), 2));
+        config.put(CorrelatorSettings.NODE_MEMORY_TOPIC, KAFKA.createTopic(KAFKA.uniqueTopic("odd-memory"), 3));
+        Topics topics = Topics.from(new CorrelatorSettings(config));
+        org.assertj.core.api.Assertions.assertThatIllegalStateException().isThrownBy(() ->
+                CorrelateCommand.createMissingTopics(config, List.of(topics.journalEntries(), topics.nodeMemory()),
+                        3, (short) -1, topics.partitionedAlike()))
+                .withMessageContaining("must be partitioned alike")
+                .withMessageContaining("recreate " + topics.nodeMemory().name() + " with 2 partitions");
+    }
 }

@@ -135,7 +135,7 @@ public final class FragmentationForecast {
                 return new Step(state, forecast, Optional.empty());
             }
             OpenRisk opened = new OpenRisk(incidentId(forecast.getHost(), point.timeMicros()), 1,
-                    point.timeMicros(), worst.getOrder(), below(worst), point.compactSuccess(), worst.getFreeBlocks());
+                    point.timeMicros(), worst.getOrder(), below(worst), point.compactSuccess());
             HostMemoryState next = withRisk(state, opened, point.timeMicros());
             MemoryForecast marked = marked(forecast, opened);
             return new Step(next, marked, Optional.of(RiskIncidents.revision(opened, IncidentStatus.OPEN, marked,

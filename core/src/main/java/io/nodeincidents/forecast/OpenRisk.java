@@ -9,14 +9,12 @@ package io.nodeincidents.forecast;
  * @param order            the order at risk (the highest one, when several are)
  * @param belowThreshold   whether the order's blocks were already below the threshold (not just projected to be)
  * @param compactSuccess   vmstat compact_success when it opened, null when not sampled
- * @param blocksAtOpen     the order's free blocks when it opened
  */
 public record OpenRisk(String incidentId, int revision, long openedMicros, int order, boolean belowThreshold,
-                       Long compactSuccess, long blocksAtOpen) {
+                       Long compactSuccess) {
 
     /** The next revision, about {@code order}. */
     OpenRisk next(int order, boolean belowThreshold) {
-        return new OpenRisk(incidentId, revision + 1, openedMicros, order, belowThreshold, compactSuccess,
-                blocksAtOpen);
+        return new OpenRisk(incidentId, revision + 1, openedMicros, order, belowThreshold, compactSuccess);
     }
 }

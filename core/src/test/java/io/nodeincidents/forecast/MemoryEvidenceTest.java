@@ -89,7 +89,7 @@ class MemoryEvidenceTest {
     @Test
     void aWarningThatOpenedAfterTheFailureOrLongBeforeIsNoLeadTime() {
         HostMemoryState warnedLate = new HostMemoryState("b", null, List.of(), List.of(),
-                new OpenRisk("r", 1, T0 + 10 * 60_000_000L, 6, false, null, 0), T0 + 10 * 60_000_000L);
+                new OpenRisk("r", 1, T0 + 10 * 60_000_000L, 6, false, null), T0 + 10 * 60_000_000L);
         MemoryForecast latest = forecast.step(HostMemoryState.EMPTY, sample("h", T0, FAILING_NORMAL, 0)).forecast();
         assertNull(MemoryEvidence.evidence(failure("h", T0, null, 6), latest, warnedLate, List.of(), settings)
                 .getWarnedBeforeMillis());
