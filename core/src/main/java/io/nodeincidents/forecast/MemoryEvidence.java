@@ -99,14 +99,20 @@ public final class MemoryEvidence {
         return first == Long.MAX_VALUE ? incident.getFirstSeenMicros() : first;
     }
 
+    /** How far past the failure a host's forecast may be and still stand for the fleet at the failure. */
+    static final long MEDIAN_SLACK_MICROS = 60_000_000L;
+
     /**
-     * The median, over the hosts whose latest forecast is at most {@code maxAgeMicros} from {@code atMicros}, of the
-     * free blocks of {@code order}; null when no host qualifies.
+     * The median, over the hosts whose latest forecast was made at most {@code maxAgeMicros} before {@code atMicros}
+     * (and not later than a minute after it: a replay may have moved other hosts on past the failure), of the free
+     * blocks of {@code order}; null when no host qualifies.
      */
     public static Long fleetMedian(Collection<MemoryForecast> fleet, int order, long atMicros, long maxAgeMicros) {
         List<Long> blocks = new ArrayList<>();
         for (MemoryForecast f : fleet) {
-            if (Math.abs(f.getSampledAtMicros() - atMicros) <= maxAgeMicros && !f.getZones().isEmpty()) {
+            long sampled = f.getSampledAtMicros();
+            if (sampled >= atMicros - maxAgeMicros && sampled <= atMicros + MEDIAN_SLACK_MICROS
+                    && !f.getZones().isEmpty()) {
                 blocks.add(SamplePoint.blocksAtLeast(SamplePoint.summedFreeBlocks(f.getZones()), order));
             }
         }

@@ -69,6 +69,11 @@ class MemoryEvidenceTest {
         assertEquals(285 + 145 * 2 + 12 * 4 + 8, evidence.getFleetMedianBlocks());
         assertEquals(latest.getSampledAtMicros(), evidence.getSampledAtMicros());
         assertTrue(MemoryEvidence.concerns(incident));
+        // a host whose forecast is from after the failure (a replay ran ahead) does not stand for the fleet then
+        MemoryForecast later = forecast.step(HostMemoryState.EMPTY, sample("slave-9",
+                incident.getFirstSeenMicros() + 10 * 60_000_000L, FAILING_NORMAL, 0)).forecast();
+        assertEquals(evidence.getFleetMedianBlocks(), MemoryEvidence.evidence(incident, latest, state,
+                List.of(latest, healthyPeer, otherPeer, later), settings).getFleetMedianBlocks());
     }
 
     @Test
