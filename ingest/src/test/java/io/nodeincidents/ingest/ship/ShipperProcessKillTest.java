@@ -82,6 +82,10 @@ class ShipperProcessKillTest {
                     && System.nanoTime() < deadline && shipper.isAlive()) {
                 Thread.sleep(50);
             }
+            // a round that saw no progress proves nothing about a kill mid-stream: it fails rather than goes on
+            long progressed = Files.exists(cursorFile) ? seqnum(Files.readString(cursorFile)) : -1;
+            assertThat(progressed).as("cursor saved past %d before kill %d; log:%n%s", before, kill, tail(log))
+                    .isGreaterThan(before);
             Thread.sleep(kill * 300L);
             JournalFixture.write(journal, batch(next, 3000));
             next += 3000;
