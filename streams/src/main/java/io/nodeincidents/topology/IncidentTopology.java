@@ -22,6 +22,7 @@ import io.nodeincidents.registry.AvroSerdeFactory;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -99,6 +100,21 @@ public final class IncidentTopology {
      */
     static void build(StreamsBuilder builder, CorrelatorSettings settings, Topics topics, CorrelatorMetrics metrics,
             boolean queryStores) {
+        build(builder, settings, topics, metrics, queryStores, null);
+    }
+
+    /**
+     * {@link #build(StreamsBuilder, CorrelatorSettings, Topics, CorrelatorMetrics)}, and every incident revision also
+     * handed to {@code alerts} (or null), e.g. an {@link io.nodeincidents.alerting.AlertmanagerSender}, which must
+     * return at once.
+     */
+    public static void build(StreamsBuilder builder, CorrelatorSettings settings, Topics topics,
+            CorrelatorMetrics metrics, Consumer<Incident> alerts) {
+        build(builder, settings, topics, metrics, true, alerts);
+    }
+
+    private static void build(StreamsBuilder builder, CorrelatorSettings settings, Topics topics,
+            CorrelatorMetrics metrics, boolean queryStores, Consumer<Incident> alertSink) {
         String entriesTopic = topics.journalEntries().name();
         Duration dedupRetention = settings.dedupRetention();
         builder.addStateStore(Stores.windowStoreBuilder(
@@ -181,6 +197,11 @@ public final class IncidentTopology {
         KStream<String, Incident> incidents = metrics == null ? correlated
                 : correlated.peek((id, incident) -> metrics.incidentEmitted(incident), Named.as("count-incidents"));
         incidents.to(topics.incidents().name(), topics.incidents().produced().withName("incidents-sink"));
+        if (alertSink != null) {
+            // Not exactly-once: after a crash the revisions of the aborted transaction are computed and handed over
+            // again. For alerts that is harmless: Alertmanager takes an alert posted twice (same labels) as one.
+            incidents.foreach((id, incident) -> alertSink.accept(incident), Named.as("alertmanager"));
+        }
         topics.incidentsEcs().ifPresent(ecs -> incidents.to(ecs.name(), ecs.produced().withName("incidents-ecs-sink")));
 
         if (queryStores) {
