@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * A real Prometheus Alertmanager on a port of the test's choice: one instance, no cluster, a receiver that
  * notifies nobody, its storage in a temporary directory.
  */
-final class AlertmanagerProcess implements AutoCloseable {
+public final class AlertmanagerProcess implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -39,14 +39,14 @@ final class AlertmanagerProcess implements AutoCloseable {
     }
 
     /** A free port, for an Alertmanager started later. */
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
     }
 
     /** Starts the binary on 127.0.0.1:{@code port}, storing under {@code dir}, and waits until it is ready. */
-    static AlertmanagerProcess start(int port, Path dir) throws IOException, InterruptedException {
+    public static AlertmanagerProcess start(int port, Path dir) throws IOException, InterruptedException {
         Path binary = RequiredTools.alertmanager();
         Path config = dir.resolve("alertmanager.yml");
         Files.writeString(config, """
@@ -83,12 +83,12 @@ final class AlertmanagerProcess implements AutoCloseable {
         throw new IllegalStateException("alertmanager not ready within 30 s: " + Files.readString(log));
     }
 
-    URI url() {
+    public URI url() {
         return URI.create("http://127.0.0.1:" + port);
     }
 
     /** The alerts GET /api/v2/alerts lists (those not yet ended) with label {@code name} = {@code value}. */
-    List<JsonNode> alerts(String name, String value) throws IOException, InterruptedException {
+    public List<JsonNode> alerts(String name, String value) throws IOException, InterruptedException {
         String filter = URLEncoder.encode(name + "=\"" + value + "\"", StandardCharsets.UTF_8);
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(url().resolve("/api/v2/alerts?filter="
                 + filter)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
