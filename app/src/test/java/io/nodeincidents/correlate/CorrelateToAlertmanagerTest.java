@@ -45,8 +45,8 @@ import picocli.CommandLine;
 
 /**
  * {@code correlate} with {@code alertmanager.url}: slave-138's kernel report and kubelet failures on a real broker
- * become an alert in a real Alertmanager that links to the incident on the query API, and the alert ends when the
- * incident resolves.
+ * become an alert in a real Alertmanager that links to the incident on the query API; a restarted correlator
+ * resumes it; the alert ends when the incident resolves.
  */
 class CorrelateToAlertmanagerTest {
 
@@ -71,8 +71,41 @@ class CorrelateToAlertmanagerTest {
         return entries;
     }
 
+    /** A running {@code correlate}: its output, its query API, and stop(). */
+    private static final class Running implements AutoCloseable {
+        final CorrelateCommand command = new CorrelateCommand();
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final AtomicInteger exit = new AtomicInteger(-1);
+        final Thread runner;
+        final URI api;
+
+        Running(List<String> args) {
+            command.environment = Map.of();
+            CommandLine cli = new CommandLine(command);
+            cli.setOut(new PrintWriter(out, true));
+            cli.setErr(new PrintWriter(err, true));
+            runner = new Thread(() -> exit.set(cli.execute(args.toArray(String[]::new))), "correlate-am");
+            runner.start();
+            Awaitility.await().atMost(WAIT).until(() -> out.toString().contains("correlate: running")
+                    || !runner.isAlive());
+            assertThat(out.toString()).as(err.toString()).contains("correlate: running");
+            Matcher matcher = Pattern.compile("query API on (http://\\S+) ").matcher(out.toString());
+            assertThat(matcher.find()).as(out.toString()).isTrue();
+            api = URI.create(matcher.group(1));
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            command.stop();
+            runner.join(Duration.ofSeconds(60).toMillis());
+            assertThat(exit.get()).as(err.toString()).isZero();
+        }
+    }
+
     @Test
-    void anIncidentFiresInAlertmanagerWithALinkToItAndEndsWhenItResolves() throws Exception {
+    void anIncidentFiresInAlertmanagerWithALinkToItKeepsFiringAcrossARestartAndEndsWhenItResolves()
+            throws Exception {
         RequiredTools.alertmanager();
         try (AlertmanagerProcess am = AlertmanagerProcess.start(AlertmanagerProcess.freePort(), dir)) {
             String registry = "mock://alerting-" + UUID.randomUUID();
@@ -88,37 +121,24 @@ class CorrelateToAlertmanagerTest {
             config.put(CorrelatorSettings.TOPIC_PARTITIONS, "1");
             config.put(CorrelatorSettings.QUERY_PORT, "0");
             config.put("alertmanager.url", am.url().toString());
+            // open alerts end 4 s after their last post: a stopped correlator's alert ends within the test
+            config.put("alertmanager.resend.interval.ms", "1000");
             List<String> args = new ArrayList<>(List.of("--bootstrap-servers", KAFKA.bootstrapServers(),
                     "--schema-registry-url", registry));
             config.forEach((k, v) -> {
                 args.add("-X");
                 args.add(k + "=" + v);
             });
-            CorrelateCommand command = new CorrelateCommand();
-            command.environment = Map.of();
-            CommandLine cli = new CommandLine(command);
-            StringWriter out = new StringWriter();
-            StringWriter err = new StringWriter();
-            cli.setOut(new PrintWriter(out, true));
-            cli.setErr(new PrintWriter(err, true));
-            AtomicInteger exit = new AtomicInteger(-1);
-            Thread runner = new Thread(() -> exit.set(cli.execute(args.toArray(String[]::new))), "correlate-am");
-            runner.start();
-            try {
-                Awaitility.await().atMost(WAIT).until(() -> out.toString().contains("correlate: running")
-                        || !runner.isAlive());
-                assertThat(out.toString()).as(err.toString()).contains("correlate: running",
-                        "posting incident revisions to Alertmanager at " + am.url());
-                Matcher api = Pattern.compile("query API on (http://\\S+) ").matcher(out.toString());
-                assertThat(api.find()).as(out.toString()).isTrue();
-                URI base = URI.create(api.group(1));
+            Map<String, Object> clientSettings = new LinkedHashMap<>(config);
+            clientSettings.put("schema.registry.url", registry);
+            Topics topics = Topics.from(new CorrelatorSettings(clientSettings));
+            String entriesTopic = topics.journalEntries().name();
 
-                Map<String, Object> clientSettings = new LinkedHashMap<>(config);
-                clientSettings.put("schema.registry.url", registry);
-                Topics topics = Topics.from(new CorrelatorSettings(clientSettings));
-                String entriesTopic = topics.journalEntries().name();
-                try (KafkaProducer<String, JournalEntry> producer = new KafkaProducer<>(KAFKA.producerProperties(),
-                        new StringSerializer(), topics.journalEntries().valueSerde().serializer())) {
+            try (KafkaProducer<String, JournalEntry> producer = new KafkaProducer<>(KAFKA.producerProperties(),
+                    new StringSerializer(), topics.journalEntries().valueSerde().serializer())) {
+                try (Running correlate = new Running(args)) {
+                    assertThat(correlate.out.toString()).contains("posting incident revisions to Alertmanager at "
+                            + am.url());
                     for (JournalEntry e : seed000()) {
                         producer.send(new ProducerRecord<>(entriesTopic, e.getHost(), e));
                     }
@@ -134,7 +154,7 @@ class CorrelateToAlertmanagerTest {
                     String incidentId = alert.path("labels").path("incident_id").asText();
                     // the alert links to the incident on this correlator's query API
                     String link = alert.path("generatorURL").asText();
-                    assertThat(link).startsWith(base + "/incidents/");
+                    assertThat(link).startsWith(correlate.api + "/incidents/");
                     HttpClient http = HttpClient.newHttpClient();
                     Awaitility.await().atMost(WAIT).untilAsserted(() -> {
                         HttpResponse<String> incident = http.send(HttpRequest.newBuilder(URI.create(link)).build(),
@@ -142,6 +162,20 @@ class CorrelateToAlertmanagerTest {
                         assertThat(incident.statusCode()).as(incident.body()).isEqualTo(200);
                         assertThat(incident.body()).contains(incidentId);
                     });
+                    HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(correlate.api.resolve(
+                            "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+                    assertThat(metrics.body()).containsPattern("nodeincidents_alertmanager_alerts_sent_total [1-9]")
+                            .contains("nodeincidents_alertmanager_open_alerts 1.0");
+                }
+
+                // stopped: nobody re-sends it, so Alertmanager ends it
+                Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(am.alerts("host", "slave-138"))
+                        .isEmpty());
+
+                try (Running again = new Running(args)) {
+                    // the restarted correlator resumes the incident it holds open, with no new evidence
+                    Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(am.alerts("host", "slave-138"))
+                            .hasSize(1));
 
                     // stream time past the gap: the incident resolves, and its alert ends
                     for (Instant tick : List.of(T0.plus(Duration.ofMinutes(12)), T0.plus(Duration.ofMinutes(30)))) {
@@ -154,16 +188,11 @@ class CorrelateToAlertmanagerTest {
                     }
                     Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(am.alerts("host", "slave-138"))
                             .isEmpty());
+                    // and stays ended: nothing re-sends a resolved incident
+                    Thread.sleep(6_000);
+                    assertThat(am.alerts("host", "slave-138")).isEmpty();
                 }
-                HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest
-                        .newBuilder(base.resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString());
-                assertThat(metrics.body()).containsPattern("nodeincidents_alertmanager_alerts_sent_total [1-9]")
-                        .contains("nodeincidents_alertmanager_queue_depth 0.0");
-            } finally {
-                command.stop();
-                runner.join(Duration.ofSeconds(60).toMillis());
             }
-            assertThat(exit.get()).as(err.toString()).isZero();
         }
     }
 }

@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +21,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * incident no longer re-sent), {@code nodeincidents_alertmanager_queue_depth} and
  * {@code nodeincidents_alertmanager_open_alerts}.
  */
-public final class AlertmanagerSender implements Consumer<Incident>, AutoCloseable {
+public final class AlertmanagerSender implements AlertSink, AutoCloseable {
 
     static final int BATCH = 64;
     private static final Logger LOG = LoggerFactory.getLogger(AlertmanagerSender.class);
@@ -139,7 +139,7 @@ public final class AlertmanagerSender implements Consumer<Incident>, AutoCloseab
 
     /** Queues the alert of {@code incident}'s revision; returns at once. */
     @Override
-    public void accept(Incident incident) {
+    public void revision(Incident incident) {
         Instant now = Instant.now();
         Alert alert = mapping.alert(incident, now, options.ahead());
         String identity = alert.identity();
@@ -149,14 +149,47 @@ public final class AlertmanagerSender implements Consumer<Incident>, AutoCloseab
             if (previous != null && !previous.identity().equals(identity)) {
                 enqueue(previous.identity(), mapping.ended(previous.incident(), now));
             }
-            if (open.size() > options.maxOpen()) {
-                Iterator<Open> eldest = open.values().iterator();
-                eldest.next();
-                eldest.remove();
-                droppedOpenLimit.increment();
-            }
+            trimOpen();
             enqueue(identity, alert);
             lock.notifyAll();
+        }
+    }
+
+    /** Posts the alert of an open incident not yet known here (this instance took it over) and re-sends it. */
+    @Override
+    public void resume(Incident incident) {
+        if (incident.getStatus() == IncidentStatus.RESOLVED) {
+            return;
+        }
+        Alert alert = mapping.alert(incident, Instant.now(), options.ahead());
+        synchronized (lock) {
+            if (open.containsKey(incident.getIncidentId())) {
+                return;
+            }
+            open.put(incident.getIncidentId(), new Open(incident, alert.identity()));
+            trimOpen();
+            if (!queued.containsKey(alert.identity())) {
+                enqueue(alert.identity(), alert);
+            }
+            lock.notifyAll();
+        }
+    }
+
+    /** Stops re-sending these incidents' alerts (another instance took them over); does not end them. */
+    @Override
+    public void forget(Collection<String> incidentIds) {
+        synchronized (lock) {
+            incidentIds.forEach(open::remove);
+        }
+    }
+
+    /** Guarded by lock. */
+    private void trimOpen() {
+        if (open.size() > options.maxOpen()) {
+            Iterator<Open> eldest = open.values().iterator();
+            eldest.next();
+            eldest.remove();
+            droppedOpenLimit.increment();
         }
     }
 
@@ -244,7 +277,8 @@ public final class AlertmanagerSender implements Consumer<Incident>, AutoCloseab
                     }
                     return true;
                 }
-                if (status / 100 == 4 && status != 429) {
+                // a redirect (not followed) or a 4xx other than 429 will not get better
+                if (status >= 300 && status < 500 && status != 429) {
                     droppedRejected.increment(batch.size());
                     if (loggedStatuses.add(status)) {
                         LOG.warn("Alertmanager at {} refused {} alert(s) with {} (dropped; a refusal is not"
@@ -272,7 +306,12 @@ public final class AlertmanagerSender implements Consumer<Incident>, AutoCloseab
                     return true;
                 }
                 try {
-                    lock.wait(backoff.toMillis());
+                    // new alerts wake the lock: wait out the whole backoff all the same
+                    long until = System.nanoTime() + backoff.toNanos();
+                    long left;
+                    while (running && (left = until - System.nanoTime()) > 0) {
+                        lock.wait(Math.max(1, left / 1_000_000));
+                    }
                 } catch (InterruptedException e) {
                     droppedShutdown.increment(batch.size());
                     return false;

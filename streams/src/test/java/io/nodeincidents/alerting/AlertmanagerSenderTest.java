@@ -68,7 +68,7 @@ class AlertmanagerSenderTest {
                         new IncidentAlerts("http://correlator:8080/"), metrics.registry())) {
             Incident open = incident("node-7-frag-1", 1, IncidentStatus.OPEN, Severity.MEDIUM,
                     "Order-4 allocations fail with 2 GiB free: memory is fragmented.");
-            sender.accept(open);
+            sender.revision(open);
 
             await().atMost(FAST).untilAsserted(() -> assertThat(am.alerts("incident_id", "node-7-frag-1")).hasSize(1));
             JsonNode firing = only(am, "node-7-frag-1");
@@ -89,13 +89,13 @@ class AlertmanagerSenderTest {
             // an open incident ends 4 resend intervals ahead, and is posted again before that
             assertThat(Instant.parse(firing.path("endsAt").asText())).isAfter(Instant.now().plusSeconds(200));
 
-            sender.accept(incident("node-7-frag-1", 2, IncidentStatus.UPDATED, Severity.MEDIUM,
+            sender.revision(incident("node-7-frag-1", 2, IncidentStatus.UPDATED, Severity.MEDIUM,
                     "Order-4 allocations keep failing; pods cannot start."));
             await().atMost(FAST).untilAsserted(() -> assertThat(only(am, "node-7-frag-1").path("annotations")
                     .path("description").asText()).isEqualTo("Order-4 allocations keep failing; pods cannot start."));
 
             // a new severity is a new label set: the alert of the old one ends, the new one fires
-            sender.accept(incident("node-7-frag-1", 3, IncidentStatus.UPDATED, Severity.CRITICAL,
+            sender.revision(incident("node-7-frag-1", 3, IncidentStatus.UPDATED, Severity.CRITICAL,
                     "Pods cannot start."));
             await().atMost(FAST).untilAsserted(() -> {
                 JsonNode critical = only(am, "node-7-frag-1");
@@ -103,7 +103,7 @@ class AlertmanagerSenderTest {
                 assertThat(critical.path("annotations").path("summary").asText()).endsWith("(revision 3, updated)");
             });
 
-            sender.accept(incident("node-7-frag-1", 4, IncidentStatus.RESOLVED, Severity.CRITICAL,
+            sender.revision(incident("node-7-frag-1", 4, IncidentStatus.RESOLVED, Severity.CRITICAL,
                     "Resolved: no new evidence."));
             await().atMost(FAST).untilAsserted(() -> assertThat(am.alerts("incident_id", "node-7-frag-1")).isEmpty());
 
@@ -125,7 +125,7 @@ class AlertmanagerSenderTest {
                 CorrelatorMetrics metrics = new CorrelatorMetrics();
                 AlertmanagerSender sender = AlertmanagerSender.start(options(am.url(), Duration.ofSeconds(1)),
                         new IncidentAlerts("http://correlator:8080"), metrics.registry())) {
-            sender.accept(incident("node-7-frag-2", 1, IncidentStatus.OPEN, Severity.HIGH, "OOM kills."));
+            sender.revision(incident("node-7-frag-2", 1, IncidentStatus.OPEN, Severity.HIGH, "OOM kills."));
             await().atMost(FAST).untilAsserted(() -> assertThat(am.alerts("incident_id", "node-7-frag-2")).hasSize(1));
             Instant firstEnd = Instant.parse(only(am, "node-7-frag-2").path("endsAt").asText());
 
@@ -145,7 +145,7 @@ class AlertmanagerSenderTest {
                 AlertmanagerSender sender = AlertmanagerSender.start(
                         options(URI.create("http://127.0.0.1:" + port), Duration.ofMinutes(1)),
                         new IncidentAlerts("http://correlator:8080"), metrics.registry())) {
-            sender.accept(incident("node-7-frag-3", 1, IncidentStatus.OPEN, Severity.MEDIUM, "Fragmented."));
+            sender.revision(incident("node-7-frag-3", 1, IncidentStatus.OPEN, Severity.MEDIUM, "Fragmented."));
             await().atMost(FAST).until(() -> sender.failures() >= 2);
             assertThat(sender.sent()).isZero();
 
@@ -171,7 +171,7 @@ class AlertmanagerSenderTest {
                     now.minusSeconds(60), null));
             await().atMost(FAST).until(() -> sender.rejected() == 1);
 
-            sender.accept(incident("node-7-frag-4", 1, IncidentStatus.OPEN, Severity.MEDIUM, "Fragmented."));
+            sender.revision(incident("node-7-frag-4", 1, IncidentStatus.OPEN, Severity.MEDIUM, "Fragmented."));
             await().atMost(FAST).untilAsserted(() -> assertThat(am.alerts("incident_id", "node-7-frag-4"))
                     .hasSize(1));
             assertThat(am.alerts("incident_id", "broken-1")).isEmpty();
@@ -190,14 +190,14 @@ class AlertmanagerSenderTest {
         try (CorrelatorMetrics metrics = new CorrelatorMetrics();
                 AlertmanagerSender sender = AlertmanagerSender.start(small, new IncidentAlerts("http://c:8080"),
                         metrics.registry())) {
-            sender.accept(incident("a", 1, IncidentStatus.OPEN, Severity.MEDIUM, "a1"));
+            sender.revision(incident("a", 1, IncidentStatus.OPEN, Severity.MEDIUM, "a1"));
             // the sender holds a's alert, retrying
             await().atMost(FAST).until(() -> sender.failures() >= 1 && sender.queueDepth() == 0);
-            sender.accept(incident("b", 1, IncidentStatus.OPEN, Severity.MEDIUM, "b1"));
-            sender.accept(incident("b", 2, IncidentStatus.UPDATED, Severity.MEDIUM, "b2"));
+            sender.revision(incident("b", 1, IncidentStatus.OPEN, Severity.MEDIUM, "b1"));
+            sender.revision(incident("b", 2, IncidentStatus.UPDATED, Severity.MEDIUM, "b2"));
             assertThat(sender.queueDepth()).isEqualTo(1);
-            sender.accept(incident("c", 1, IncidentStatus.OPEN, Severity.MEDIUM, "c1"));
-            sender.accept(incident("d", 1, IncidentStatus.OPEN, Severity.MEDIUM, "d1"));
+            sender.revision(incident("c", 1, IncidentStatus.OPEN, Severity.MEDIUM, "c1"));
+            sender.revision(incident("d", 1, IncidentStatus.OPEN, Severity.MEDIUM, "d1"));
             assertThat(sender.queueDepth()).isEqualTo(2);
             assertThat(sender.droppedQueueFull()).isEqualTo(1);
 
