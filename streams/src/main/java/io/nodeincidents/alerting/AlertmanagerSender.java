@@ -363,8 +363,9 @@ public final class AlertmanagerSender implements AlertSink, AutoCloseable {
     }
 
     /**
-     * Posts what is queued, once each, for up to the timeout, then stops the thread. Open incidents are not
-     * resolved: their alerts end by themselves at their endsAt.
+     * Posts what is queued, one attempt each, for up to twice the timeout, then stops the thread; what is left is
+     * counted as dropped ({@code reason=shutdown}). Open incidents are not resolved: their alerts end by themselves at
+     * their endsAt, unless the instance that takes them over posts them again.
      */
     @Override
     public void close() {
