@@ -139,6 +139,36 @@ class AlertmanagerSenderTest {
     }
 
     @Test
+    void anIncidentHandedToAnotherInstanceKeepsFiringFromThereAndNoLongerFromHere() throws Exception {
+        try (AlertmanagerProcess am = AlertmanagerProcess.start(AlertmanagerProcess.freePort(), dir);
+                CorrelatorMetrics metricsA = new CorrelatorMetrics();
+                CorrelatorMetrics metricsB = new CorrelatorMetrics();
+                AlertmanagerSender a = AlertmanagerSender.start(options(am.url(), Duration.ofSeconds(1)),
+                        new IncidentAlerts("http://a:8080"), metricsA.registry());
+                AlertmanagerSender b = AlertmanagerSender.start(options(am.url(), Duration.ofSeconds(1)),
+                        new IncidentAlerts("http://b:8080"), metricsB.registry())) {
+            Incident open = incident("node-7-frag-5", 1, IncidentStatus.OPEN, Severity.MEDIUM, "Fragmented.");
+            a.revision(open);
+            await().atMost(FAST).untilAsserted(() -> assertThat(am.alerts("incident_id", "node-7-frag-5"))
+                    .hasSize(1));
+
+            // a rebalance: a's task is revoked, b's task is assigned and finds the incident open in its store
+            a.forget(List.of("node-7-frag-5"));
+            b.resume(open);
+            await().atMost(FAST).untilAsserted(() -> assertThat(only(am, "node-7-frag-5").path("generatorURL")
+                    .asText()).startsWith("http://b:8080/"));
+            Thread.sleep(6_000);
+            assertThat(only(am, "node-7-frag-5").path("generatorURL").asText()).startsWith("http://b:8080/");
+            assertThat(a.openAlerts()).isZero();
+            assertThat(b.openAlerts()).isEqualTo(1);
+
+            b.revision(incident("node-7-frag-5", 2, IncidentStatus.RESOLVED, Severity.MEDIUM, "Resolved."));
+            await().atMost(FAST).untilAsserted(() -> assertThat(am.alerts("incident_id", "node-7-frag-5"))
+                    .isEmpty());
+        }
+    }
+
+    @Test
     void alertsPostedWhileAlertmanagerIsDownAreDeliveredWhenItComesUp() throws Exception {
         int port = AlertmanagerProcess.freePort();
         try (CorrelatorMetrics metrics = new CorrelatorMetrics();
