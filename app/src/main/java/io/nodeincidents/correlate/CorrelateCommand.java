@@ -1,5 +1,7 @@
 package io.nodeincidents.correlate;
 
+import io.nodeincidents.alerting.AlertmanagerSender;
+import io.nodeincidents.alerting.IncidentAlerts;
 import io.nodeincidents.config.ConfigSources;
 import io.nodeincidents.config.DocumentedOptions;
 import io.nodeincidents.ingest.cli.CommandLines;
@@ -89,13 +91,11 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
         PrintWriter out = spec.commandLine().getOut();
         CorrelatorSettings settings;
         Topics topics;
-        Topology topology;
         // one registry per run: the topology counts into it, the query API's /metrics serves it
         CorrelatorMetrics metrics = new CorrelatorMetrics();
         try {
             settings = new CorrelatorSettings(kafka.settings(environment));
             topics = Topics.from(settings);
-            topology = buildTopology(settings, topics, metrics);
         } catch (ConfigSources.ConfigException | ConfigException e) {
             throw new CommandLines.CommandFailure(EXIT_CONFIG, CommandLines.describe(e), e);
         }
@@ -147,9 +147,14 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
         streamsProps.putAll(props);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicBoolean announced = new AtomicBoolean();
+        // started before the topology hands it revisions; closed after Kafka Streams, which stops handing them
+        AlertmanagerSender alerts = settings.alertmanager().map(options -> AlertmanagerSender.start(options,
+                new IncidentAlerts(settings.alertmanagerGeneratorBase().orElseGet(() -> "http://"
+                        + queryEndpoint(settings, props))), metrics.registry())).orElse(null);
         KafkaStreams streams;
         Optional<HostInfo> self;
         try {
+            Topology topology = buildTopology(settings, topics, metrics, alerts);
             streams = new KafkaStreams(topology, streamsProps);
             Object endpoint = props.get(StreamsConfig.APPLICATION_SERVER_CONFIG);
             self = endpoint == null || String.valueOf(endpoint).isBlank() ? Optional.empty()
@@ -157,7 +162,12 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
         } catch (KafkaException e) {
             // StreamsException among them: a client of the application could not be built from the settings
             closeApi(server);
+            closeAlerts(alerts);
             throw new CommandLines.CommandFailure(EXIT_CONFIG, CommandLines.describe(e), e);
+        }
+        if (alerts != null) {
+            out.println("correlate: posting incident revisions to Alertmanager at "
+                    + settings.alertmanager().orElseThrow().url());
         }
         if (server != null) {
             server.start(new StreamsQueryBackend(streams, self, settings.queryToken()));
@@ -190,6 +200,7 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
             stopRequested.countDown();
             closeApi(api);
             close(streams);
+            closeAlerts(alerts);
         }, "correlate-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         // the Kafka Streams client metrics (consumer lag among them) next to our counters
@@ -202,6 +213,7 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
         } finally {
             closeApi(api);
             close(streams);
+            closeAlerts(alerts);
             clientMetrics.close();
             metrics.close();
             try {
@@ -226,6 +238,22 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
     static void close(KafkaStreams streams) {
         streams.close(CloseOptions.timeout(CLOSE_TIMEOUT)
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    }
+
+    private static void closeAlerts(AlertmanagerSender alerts) {
+        if (alerts != null) {
+            alerts.close();
+        }
+    }
+
+    /** Where the query API is reached: application.server when set, else the address it listens on. */
+    private String queryEndpoint(CorrelatorSettings settings, Map<String, Object> props) {
+        Object advertised = props.get(StreamsConfig.APPLICATION_SERVER_CONFIG);
+        if (advertised != null && !String.valueOf(advertised).isBlank()) {
+            return String.valueOf(advertised).strip();
+        }
+        return queryAddress != null ? hostPort(queryAddress)
+                : settings.queryListenAddress() + ":" + settings.queryPort();
     }
 
     private static void closeApi(QueryServer api) {
@@ -271,8 +299,13 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
     }
 
     static Topology buildTopology(CorrelatorSettings settings, Topics topics, CorrelatorMetrics metrics) {
+        return buildTopology(settings, topics, metrics, null);
+    }
+
+    static Topology buildTopology(CorrelatorSettings settings, Topics topics, CorrelatorMetrics metrics,
+            AlertmanagerSender alerts) {
         org.apache.kafka.streams.StreamsBuilder builder = new org.apache.kafka.streams.StreamsBuilder();
-        IncidentTopology.build(builder, settings, topics, metrics);
+        IncidentTopology.build(builder, settings, topics, metrics, alerts);
         return builder.build();
     }
 

@@ -31,7 +31,9 @@ class CorrelateCommandTest {
                 .contains("query.max.queued (int, default 32")
                 .contains("query.max.connections (int, default 256")
                 .contains("query.read.timeout.ms (long, default 10000")
-                .contains("query.idle.timeout.ms (long, default 30000");
+                .contains("query.idle.timeout.ms (long, default 30000")
+                .contains("alertmanager.url (string")
+                .contains("alertmanager.resend.interval.ms (long, default 60000");
     }
 
     @Test
@@ -40,6 +42,13 @@ class CorrelateCommandTest {
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err().strip()).doesNotContain("\n").contains("query.max.connections")
                 .contains("query.threads");
+    }
+
+    @Test
+    void anAlertmanagerUrlThatIsNotHttpIsRefused() {
+        CommandRun run = run("-X", "alertmanager.url=alertmanager:9093");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("alertmanager.url");
     }
 
     @Test

@@ -4,10 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nodeincidents.schemas.Incident;
+import io.nodeincidents.schemas.IncidentCause;
+import io.nodeincidents.schemas.IncidentCounts;
+import io.nodeincidents.schemas.IncidentStatus;
+import io.nodeincidents.schemas.Severity;
 import io.nodeincidents.schemas.KernelMemoryEvent;
 import io.nodeincidents.schemas.RuntimeFailureEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -43,6 +48,43 @@ public final class IncidentJson {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot render " + record.getSchema().getName() + " as JSON", e);
         }
+    }
+
+    /**
+     * From a stored {@link #full} rendering, the incident's identity, status, times, counts, diagnosis and
+     * remediation (what an alert shows); its evidence lists are left empty.
+     */
+    public static Incident headline(String json) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("not an incident: " + e.getMessage(), e);
+        }
+        JsonNode counts = node.path("counts");
+        List<String> remediation = new ArrayList<>();
+        node.path("remediation").forEach(step -> remediation.add(step.asText()));
+        return Incident.newBuilder()
+                .setIncidentId(node.path("incidentId").asText())
+                .setRevision(node.path("revision").asInt(1))
+                .setHost(node.path("host").asText())
+                .setKernelVersion(node.path("kernelVersion").isTextual() ? node.path("kernelVersion").asText() : null)
+                .setStatus(IncidentStatus.valueOf(node.path("status").asText("OPEN")))
+                .setCause(IncidentCause.valueOf(node.path("cause").asText("UNKNOWN")))
+                .setSeverity(Severity.valueOf(node.path("severity").asText("MEDIUM")))
+                .setFirstSeenMicros(node.path("firstSeenMicros").asLong())
+                .setLastSeenMicros(node.path("lastSeenMicros").asLong())
+                .setCounts(IncidentCounts.newBuilder()
+                        .setAllocationFailures(counts.path("allocationFailures").asInt())
+                        .setOomKills(counts.path("oomKills").asInt())
+                        .setSlabFailures(counts.path("slabFailures").asInt())
+                        .setSandboxFailures(counts.path("sandboxFailures").asInt())
+                        .setContainerFailures(counts.path("containerFailures").asInt())
+                        .setRuntimeFailureLines(counts.path("runtimeFailureLines").asLong())
+                        .build())
+                .setDiagnosis(node.path("diagnosis").asText(""))
+                .setRemediation(remediation)
+                .build();
     }
 
     static ObjectNode full(Incident incident) {

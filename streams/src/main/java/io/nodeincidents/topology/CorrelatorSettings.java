@@ -1,5 +1,7 @@
 package io.nodeincidents.topology;
 
+import io.nodeincidents.alerting.AlertmanagerSender;
+import io.nodeincidents.alerting.AlertmanagerSettings;
 import io.nodeincidents.config.Setting;
 import io.nodeincidents.config.Setting.Importance;
 import io.nodeincidents.config.Setting.Validator;
@@ -12,6 +14,7 @@ import io.nodeincidents.ingest.cli.KafkaClientSettings;
 import io.nodeincidents.query.QueryServer;
 import io.nodeincidents.runtime.RuntimeRules;
 import io.nodeincidents.runtime.RuntimeRulesException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -151,7 +154,8 @@ public final class CorrelatorSettings extends AbstractConfig {
             FORWARDED,
             List.<Setting<?>>of(QUERY_API, QUERY_ADDRESS, QUERY_PORT_NUMBER, QUERY_BEARER_TOKEN,
                     QUERY_EVENTS_RETENTION, QUERY_INCIDENTS_RETENTION, QUERY_WORKERS, QUERY_QUEUE,
-                    QUERY_CONNECTIONS, QUERY_READ_TIMEOUT, QUERY_IDLE_TIMEOUT))
+                    QUERY_CONNECTIONS, QUERY_READ_TIMEOUT, QUERY_IDLE_TIMEOUT),
+            AlertmanagerSettings.SETTINGS)
             .<Setting<?>>flatMap(List::stream).toList();
 
     public static final ConfigDef DEFINITION = SettingsConfigDef.of(SETTINGS);
@@ -326,6 +330,23 @@ public final class CorrelatorSettings extends AbstractConfig {
     public QueryServer.Limits queryLimits() {
         return new QueryServer.Limits(getInt(QUERY_THREADS), getInt(QUERY_MAX_QUEUED), getInt(QUERY_MAX_CONNECTIONS),
                 Duration.ofMillis(getLong(QUERY_READ_TIMEOUT_MS)), Duration.ofMillis(getLong(QUERY_IDLE_TIMEOUT_MS)));
+    }
+
+    /** Where and how incident revisions are posted to Alertmanager; empty when alertmanager.url is not set. */
+    public Optional<AlertmanagerSender.Options> alertmanager() {
+        String url = get(AlertmanagerSettings.URL);
+        if (url == null || url.isBlank()) {
+            return Optional.empty();
+        }
+        return Optional.of(AlertmanagerSender.Options.of(URI.create(url.strip()), get(AlertmanagerSettings.TIMEOUT),
+                get(AlertmanagerSettings.RESEND_INTERVAL), get(AlertmanagerSettings.QUEUE_CAPACITY),
+                get(AlertmanagerSettings.MAX_OPEN)));
+    }
+
+    /** The base URL alerts link to (alertmanager.generator.url), when set. */
+    public Optional<String> alertmanagerGeneratorBase() {
+        String base = get(AlertmanagerSettings.GENERATOR_BASE);
+        return base == null || base.isBlank() ? Optional.empty() : Optional.of(base.strip());
     }
 
     /** The value of {@code setting}, as the program uses it. */

@@ -1,5 +1,6 @@
 package io.nodeincidents.topology;
 
+import io.nodeincidents.alerting.AlertSink;
 import io.nodeincidents.events.NodeEventExtractor;
 import io.nodeincidents.kernel.KernelReportAssembler;
 import io.nodeincidents.runtime.RuntimeFailureClassifier;
@@ -51,6 +52,7 @@ import org.apache.kafka.streams.state.Stores;
  * for the query API ({@link QueryStores}):
  *   extracted events -> per-host event log (window store, host -> event JSON at its event time)
  *   incidents (read back from their topic, partitioned by incidentId) -> latest revision per incidentId
+ *     -> optional {@link AlertFeed}: each revision to an AlertSink (Alertmanager), open ones resumed on assignment
  * </pre>
  *
  * All stores are persistent and changelogged; with {@code processing.guarantee=exactly_once_v2} (the default) each
@@ -99,6 +101,21 @@ public final class IncidentTopology {
      */
     static void build(StreamsBuilder builder, CorrelatorSettings settings, Topics topics, CorrelatorMetrics metrics,
             boolean queryStores) {
+        build(builder, settings, topics, metrics, queryStores, null);
+    }
+
+    /**
+     * {@link #build(StreamsBuilder, CorrelatorSettings, Topics, CorrelatorMetrics)}, and every incident revision also
+     * handed to {@code alerts} (or null), e.g. an {@link io.nodeincidents.alerting.AlertmanagerSender}, by
+     * {@link AlertFeed}.
+     */
+    public static void build(StreamsBuilder builder, CorrelatorSettings settings, Topics topics,
+            CorrelatorMetrics metrics, AlertSink alerts) {
+        build(builder, settings, topics, metrics, true, alerts);
+    }
+
+    private static void build(StreamsBuilder builder, CorrelatorSettings settings, Topics topics,
+            CorrelatorMetrics metrics, boolean queryStores, AlertSink alertSink) {
         String entriesTopic = topics.journalEntries().name();
         Duration dedupRetention = settings.dedupRetention();
         builder.addStateStore(Stores.windowStoreBuilder(
@@ -184,7 +201,7 @@ public final class IncidentTopology {
         topics.incidentsEcs().ifPresent(ecs -> incidents.to(ecs.name(), ecs.produced().withName("incidents-ecs-sink")));
 
         if (queryStores) {
-            addQueryStores(builder, settings, topics, events);
+            addQueryStores(builder, settings, topics, events, alertSink);
         }
 
         FleetRollup rollup = new FleetRollup(settings.fleetSettings());
@@ -237,13 +254,18 @@ public final class IncidentTopology {
      * The events stay in the host's task, keyed by host as journal.entries is.
      */
     private static void addQueryStores(StreamsBuilder builder, CorrelatorSettings settings, Topics topics,
-            KStream<String, Routing.Extracted> events) {
+            KStream<String, Routing.Extracted> events, AlertSink alertSink) {
         builder.addStateStore(QueryStores.incidentsStore());
         builder.addStateStore(QueryStores.hostEventsStore(settings.queryEventsRetention()));
         Duration incidentRetention = settings.queryIncidentsRetention();
-        builder.stream(topics.incidents().name(), topics.incidents().consumed().withName("incidents-for-query"))
-                .process(() -> QueryStores.latestIncidents(incidentRetention), Named.as("query-latest-incidents"),
-                        QueryStores.INCIDENTS);
+        KStream<String, Incident> committed = builder.stream(topics.incidents().name(),
+                topics.incidents().consumed().withName("incidents-for-query"));
+        committed.process(() -> QueryStores.latestIncidents(incidentRetention), Named.as("query-latest-incidents"),
+                QueryStores.INCIDENTS);
+        // after the store: the feed reads the latest revision the store holds
+        if (alertSink != null) {
+            committed.process(() -> new AlertFeed(alertSink), Named.as("alert-feed"), QueryStores.INCIDENTS);
+        }
         events.mapValues(IncidentTopology::eventRecord, Named.as("query-event-record"))
                 .process(QueryStores::hostEventLog, Named.as("query-host-event-log"), QueryStores.HOST_EVENTS);
     }

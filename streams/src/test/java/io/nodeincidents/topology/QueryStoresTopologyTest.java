@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nodeincidents.alerting.IncidentAlerts;
+import io.nodeincidents.query.IncidentJson;
 import io.nodeincidents.schemas.Incident;
 import io.nodeincidents.schemas.IncidentStatus;
 import java.nio.file.Path;
@@ -73,6 +75,22 @@ class QueryStoresTopologyTest {
                 all.forEachRemaining(kv -> ids.add(kv.key));
             }
             assertThat(ids).containsExactly(latest.getIncidentId());
+        }
+    }
+
+    @Test
+    void anIncidentResumedFromTheStoreAlertsAsItsLatestRevisionDid() throws Exception {
+        try (TopologyHarness app = new TopologyHarness(stateDir)) {
+            app.pipe(Scenario.seed000()).settle(T0);
+            List<Incident> revisions = app.incidents();
+            Incident latest = revisions.get(revisions.size() - 1);
+
+            Incident resumed = IncidentJson.headline(app.queryIncidents().get(latest.getIncidentId()));
+
+            IncidentAlerts alerts = new IncidentAlerts("http://correlator:8080");
+            Instant now = Instant.now();
+            assertThat(alerts.alert(resumed, now, Duration.ofMinutes(4)))
+                    .isEqualTo(alerts.alert(latest, now, Duration.ofMinutes(4)));
         }
     }
 

@@ -2,12 +2,10 @@ package io.nodeincidents.ingest.testjournal;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 /**
- * Tests that need a real tool: skipped on a developer's machine without it, failed under {@code CI=true}, where
- * {@code .ci/run} installs every tool and a silent skip would hide a missing install step.
+ * The journal tools, through testkit's {@link io.nodeincidents.testkit.RequiredTools}: skipped on a developer's
+ * machine without them, failed under {@code CI=true}.
  */
 public final class RequiredTools {
 
@@ -27,12 +25,6 @@ public final class RequiredTools {
     }
 
     static void require(boolean present, String what) {
-        if (present) {
-            return;
-        }
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            Assertions.fail(what + " is missing: .ci/run installs it; under CI=true this test must run");
-        }
-        Assumptions.abort(what + " needed");
+        io.nodeincidents.testkit.RequiredTools.require(present, what);
     }
 }
