@@ -74,9 +74,11 @@ class ShipperProcessKillTest {
         List<Long> savedSeqnums = new ArrayList<>();
         for (int kill = 1; kill <= 3; kill++) {
             Process shipper = startShipper(journal.getParent(), cursorFile, topic, log);
-            // until it has shipped and saved a cursor past the previous one (a loaded machine starts a JVM slowly),
-            // then a little longer, so that each kill lands at a different point of the stream
+            // entries it has not shipped yet (the previous one may have shipped all there was before its kill), then
+            // until it has shipped and saved a cursor past the previous one (a loaded machine starts a JVM slowly)
             long before = Files.exists(cursorFile) ? seqnum(Files.readString(cursorFile)) : -1;
+            JournalFixture.write(journal, batch(next, 3000));
+            next += 3000;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while ((Files.exists(cursorFile) ? seqnum(Files.readString(cursorFile)) : -1) <= before
                     && System.nanoTime() < deadline && shipper.isAlive()) {
@@ -86,6 +88,7 @@ class ShipperProcessKillTest {
             long progressed = Files.exists(cursorFile) ? seqnum(Files.readString(cursorFile)) : -1;
             assertThat(progressed).as("cursor saved past %d before kill %d; log:%n%s", before, kill, tail(log))
                     .isGreaterThan(before);
+            // then a little longer and more entries, so that each kill lands at a different point of the stream
             Thread.sleep(kill * 300L);
             JournalFixture.write(journal, batch(next, 3000));
             next += 3000;
