@@ -180,6 +180,23 @@ public final class QueryServer implements AutoCloseable {
             return json(200, backend.hostMemory(host, request.forwarded()).orElseThrow(() -> new QueryException(404,
                     "no memory samples of host " + QueryTimes.shorten(host) + " (is ship sampling its memory?)")));
         }));
+        // the console: HTML over the same backend, behind the same token
+        routes.add(new Route("/console", false, request -> html(200,
+                ConsolePages.incidents(backend, request.params()))));
+        routes.add(new Route("/console/incidents/{id}", false, request -> {
+            String id = request.path().get(0);
+            return backend.incident(id, request.forwarded())
+                    .map(incident -> html(200, ConsolePages.incident(incident)))
+                    .orElseThrow(() -> new QueryException(404, "no incident " + QueryTimes.shorten(id)));
+        }));
+        routes.add(new Route("/console/assets/{name}", false, request -> {
+            String name = request.path().get(0);
+            byte[] body = ConsolePages.asset(name);
+            if (body == null) {
+                throw new QueryException(404, "no such asset: " + QueryTimes.shorten(name));
+            }
+            return new Reply(200, ConsolePages.ASSETS.get(name)[1], body).with("Cache-Control", "max-age=3600");
+        }));
         routes.add(new Route("/fleet/memory", false, request -> {
             QueryParams.requireKnown(request.params(), Set.of("limit"));
             int limit = QueryParams.integer(request.params(), "limit", 100);
@@ -414,6 +431,10 @@ public final class QueryServer implements AutoCloseable {
 
     private static ObjectNode status(String status) {
         return JsonNodeFactory.instance.objectNode().put("status", status);
+    }
+
+    private static Reply html(int status, String page) {
+        return new Reply(status, "text/html; charset=utf-8", page.getBytes(StandardCharsets.UTF_8));
     }
 
     private static Reply json(int status, JsonNode body) {

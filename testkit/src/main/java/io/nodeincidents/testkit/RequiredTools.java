@@ -24,6 +24,20 @@ public final class RequiredTools {
         return binary.orElseThrow();
     }
 
+    /**
+     * Debian's chromium and its chromedriver (packages chromium, chromium-driver): Selenium is pointed at them, since
+     * Selenium Manager cannot download browsers here. Returns {chromium, chromedriver}.
+     */
+    public static Path[] chromium() {
+        Optional<Path> browser = Stream.of("/usr/bin/chromium", "/usr/bin/chromium-browser").map(Path::of)
+                .filter(Files::isExecutable).findFirst();
+        Optional<Path> driver = Stream.of("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver").map(Path::of)
+                .filter(Files::isExecutable).findFirst();
+        require(browser.isPresent() && driver.isPresent(), "chromium and chromedriver (Debian packages chromium,"
+                + " chromium-driver)");
+        return new Path[] {browser.orElseThrow(), driver.orElseThrow()};
+    }
+
     /** Skips the test when {@code present} is false, or fails it under {@code CI=true}; {@code what} says what. */
     public static void require(boolean present, String what) {
         if (present) {

@@ -1,0 +1,32 @@
+// Draws each zone's buddy free lists as bars (free blocks per order), the failed order in red.
+(function () {
+  document.querySelectorAll('.buddy-chart').forEach(function (el) {
+    var blocks = JSON.parse(el.dataset.blocks);
+    var failed = parseInt(el.dataset.failedOrder, 10);
+    var orders = blocks.map(function (_, i) { return i; });
+    var width = Math.min(el.parentElement.clientWidth || 600, 640);
+    var bars = uPlot.paths.bars({ size: [0.7, 40] });
+    var chart = new uPlot({
+      width: width, height: 240,
+      scales: { x: { time: false, range: [-0.5, blocks.length - 0.5] }, y: { distr: 3 } },
+      axes: [{ label: 'order (block = 2^order pages)', values: function (u, v) { return v.map(function (o) { return Number.isInteger(o) ? o : ''; }); } },
+             { label: 'free blocks (log)' }],
+      series: [{}, {
+        label: 'free blocks', paths: bars, points: { show: false },
+        fill: function (u, i) { return 'rgba(54, 102, 204, 0.7)'; },
+        stroke: '#36c'
+      }],
+      hooks: { draw: [function (u) {
+        if (isNaN(failed)) { return; }
+        var x = u.valToPos(failed, 'x', true);
+        var ctx = u.ctx;
+        ctx.save(); ctx.strokeStyle = '#b00020'; ctx.lineWidth = 3;
+        ctx.beginPath(); ctx.moveTo(x, u.bbox.top); ctx.lineTo(x, u.bbox.top + u.bbox.height); ctx.stroke();
+        ctx.restore();
+      }] }
+    }, [orders, blocks.map(function (b) { return Math.max(b, 0.9); })], el);
+    el.dataset.bars = String(blocks.length);
+    el.dataset.drawn = 'true';
+    el.chart = chart;
+  });
+})();
