@@ -102,7 +102,7 @@ class ConsoleInBrowserTest {
 
         WebElement failure = rows.stream().filter(row -> row.getText().contains("MEMORY_FRAGMENTATION")).findFirst()
                 .orElseThrow();
-        failure.findElement(By.tagName("a")).click();
+        failure.findElement(By.cssSelector("a[href*='/console/incidents/']")).click();
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> browser.getCurrentUrl().contains("/incidents/"));
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("MEMORY_FRAGMENTATION on slave-138");
         assertThat(browser.findElement(By.id("diagnosis")).getText()).contains("order 6", "nf_conntrack");
@@ -129,6 +129,41 @@ class ConsoleInBrowserTest {
         WebElement first = browser.findElement(By.cssSelector("#timeline li summary"));
         first.click();
         assertThat(browser.findElement(By.cssSelector("#timeline li pre")).isDisplayed()).isTrue();
+
+        // the host: its incidents, its memory forecast with the hour of samples drawn, its events
+        browser.findElement(By.id("host-link")).click();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> browser.getCurrentUrl().contains("/hosts/"));
+        assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("slave-138");
+        assertThat(browser.findElement(By.id("risk")).getText()).contains("FRAGMENTATION_RISK at order 6");
+        assertThat(browser.findElements(By.cssSelector("#host-incidents tbody tr")))
+                .anySatisfy(row -> assertThat(row.getText()).contains("FRAGMENTATION_RISK"))
+                .anySatisfy(row -> assertThat(row.getText()).contains("MEMORY_FRAGMENTATION"));
+        WebElement samples = browser.findElement(By.cssSelector(".samples-chart"));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> "true".equals(samples.getAttribute("data-drawn")));
+        assertThat(Integer.parseInt(samples.getAttribute("data-points"))).isBetween(100, 121);
+        assertThat(browser.findElements(By.cssSelector("#events li"))).isNotEmpty();
+        browser.manage().window().setSize(new Dimension(1280, 2200));
+        screenshot("host-slave-138.png");
+        browser.manage().window().setSize(new Dimension(1280, 1000));
+        noConsoleErrors();
+    }
+
+    @Test
+    void theFleetPageRanksTheFragmentingHostsFirstAndCountsIncidentsByCause() throws Exception {
+        browser.get(base + "/console/fleet");
+        List<WebElement> hosts = browser.findElements(By.cssSelector("#fleet-memory tbody tr"));
+        assertThat(hosts).hasSize(6);
+        assertThat(hosts.subList(0, 3)).allSatisfy(row -> assertThat(row.getText()).startsWith("slave-")
+                .contains("AT RISK"));
+        assertThat(hosts.subList(3, 6)).noneSatisfy(row -> assertThat(row.getText()).contains("AT RISK"));
+        assertThat(browser.findElement(By.id("by-cause")).getText()).contains("MEMORY_FRAGMENTATION 3",
+                "CGROUP_OOM 1", "FRAGMENTATION_RISK 3");
+        screenshot("fleet.png");
+        noConsoleErrors();
+        hosts.get(3).findElement(By.tagName("a")).click();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> browser.getCurrentUrl().contains("/hosts/"));
+        assertThat(browser.findElement(By.id("risk")).getText()).contains("No order at risk");
+        noConsoleErrors();
     }
 
     @Test

@@ -58,6 +58,157 @@ public final class ConsolePages {
                                List<ZoneChart> zones) {
     }
 
+    /** One order of a host's forecast, for people. */
+    public record OrderRow(int order, long freeBlocks, long threshold, String unusable, String perHour,
+                           String runsOut, String atRisk) {
+    }
+
+    /**
+     * The host page: its incidents, its events, and its memory forecast with the samples' series (JSON for the chart:
+     * sample times in seconds, and free blocks per watched order); {@code risk} null without memory samples.
+     */
+    public record HostView(String host, List<IncidentRow> incidents, List<TimelineItem> events, String risk,
+                           List<OrderRow> orders, List<ZoneChart> zones, String sampleTimes, String sampleSeries,
+                           String error) {
+    }
+
+    /** A row of the fleet's memory ranking. */
+    public record HostRisk(String host, String kernel, String risk, String order, String freeBlocks,
+                           String runsOut) {
+    }
+
+    /** The fleet page: hosts by memory risk, incidents by cause and by kernel over the latest ones. */
+    public record FleetView(List<HostRisk> hosts, Map<String, Integer> byCause, Map<String, Integer> byKernel,
+                            int counted, String error) {
+    }
+
+    /** Incidents the fleet page counts at most (the newest). */
+    private static final int FLEET_COUNTED = 1000;
+
+    static String host(QueryBackend backend, String host) {
+        List<IncidentRow> incidents = new ArrayList<>();
+        List<TimelineItem> events = new ArrayList<>();
+        List<OrderRow> orders = new ArrayList<>();
+        List<ZoneChart> zones = new ArrayList<>();
+        String risk = null;
+        String times = "[]";
+        String series = "{}";
+        String error = null;
+        try {
+            Map<String, String> filters = new LinkedHashMap<>();
+            filters.put("host", host);
+            filters.put("limit", Integer.toString(PAGE_SIZE));
+            for (JsonNode incident : backend.incidents(IncidentQuery.parse(filters), false).toJson()
+                    .path("incidents")) {
+                incidents.add(row(incident));
+            }
+            for (JsonNode event : backend.events(host, EventQuery.all(), false).toJson().path("events")) {
+                events.add(item(event));
+            }
+            JsonNode memory = backend.hostMemory(host, false).orElse(null);
+            if (memory != null && memory.path("forecast").isObject()) {
+                JsonNode forecast = memory.get("forecast");
+                risk = forecast.hasNonNull("riskOrder")
+                        ? "FRAGMENTATION_RISK at order " + forecast.get("riskOrder").asInt() + " since "
+                        + time(forecast.path("riskSinceMicros"))
+                        : "No order at risk (sampled " + time(forecast.path("sampledAtMicros")) + ").";
+                List<Integer> watched = new ArrayList<>();
+                for (JsonNode order : forecast.path("orders")) {
+                    watched.add(order.path("order").asInt());
+                    orders.add(new OrderRow(order.path("order").asInt(), order.path("freeBlocks").asLong(),
+                            order.path("thresholdBlocks").asLong(),
+                            String.format(java.util.Locale.ROOT, "%.2f", order.path("unusableIndex").asDouble()),
+                            order.hasNonNull("blocksPerHour") ? String.format(java.util.Locale.ROOT, "%+.0f",
+                                    order.get("blocksPerHour").asDouble()) : "-",
+                            time(order.path("exhaustedAtMicros")), order.path("atRisk").asBoolean() ? "yes" : "no"));
+                }
+                addZones(zones, forecast.path("zones"), forecast.path("riskOrder").asInt(-1));
+                List<Long> sampleTimes = new ArrayList<>();
+                Map<String, List<Long>> bySeries = new LinkedHashMap<>();
+                for (JsonNode sample : memory.path("samples")) {
+                    sampleTimes.add(sample.path("timeMicros").asLong() / 1_000_000L);
+                    for (int order : watched) {
+                        bySeries.computeIfAbsent("order " + order, k -> new ArrayList<>())
+                                .add(blocksAtLeast(sample.path("freeBlocks"), order));
+                    }
+                }
+                times = JSON.writeValueAsString(sampleTimes);
+                series = JSON.writeValueAsString(bySeries);
+            }
+        } catch (QueryException e) {
+            error = e.status() == 503 ? "The correlator is not ready yet: " + e.getMessage()
+                    : "The query failed: " + e.getMessage();
+        } catch (JsonProcessingException e) {
+            error = "The samples could not be drawn: " + e.getMessage();
+        }
+        HostView view = new HostView(host, incidents, events, risk, orders, zones, times, series, error);
+        StringOutput out = new StringOutput();
+        TEMPLATES.render("console/host.jte", Map.of("host", view), out);
+        return out.toString();
+    }
+
+    static String fleet(QueryBackend backend) {
+        List<HostRisk> hosts = new ArrayList<>();
+        Map<String, Integer> byCause = new java.util.TreeMap<>();
+        Map<String, Integer> byKernel = new java.util.TreeMap<>();
+        int counted = 0;
+        String error = null;
+        try {
+            for (JsonNode forecast : backend.fleetMemory(100).path("hosts")) {
+                JsonNode scarcest = null;
+                for (JsonNode order : forecast.path("orders")) {
+                    if (forecast.hasNonNull("riskOrder")
+                            ? order.path("order").asInt() == forecast.get("riskOrder").asInt()
+                            : scarcest == null || order.path("freeBlocks").asLong()
+                                    < scarcest.path("freeBlocks").asLong()) {
+                        scarcest = order;
+                    }
+                }
+                hosts.add(new HostRisk(forecast.path("host").asText(), forecast.path("kernelVersion").asText("-"),
+                        forecast.hasNonNull("riskOrder") ? "AT RISK" : "-",
+                        scarcest == null ? "-" : scarcest.path("order").asText(),
+                        scarcest == null ? "-" : scarcest.path("freeBlocks").asText(),
+                        scarcest == null ? "-" : time(scarcest.path("exhaustedAtMicros"))));
+            }
+            Map<String, String> filters = new LinkedHashMap<>();
+            filters.put("limit", Integer.toString(Math.min(FLEET_COUNTED, IncidentQuery.MAX_LIMIT)));
+            for (JsonNode incident : backend.incidents(IncidentQuery.parse(filters), false).toJson()
+                    .path("incidents")) {
+                byCause.merge(incident.path("cause").asText(), 1, Integer::sum);
+                byKernel.merge(incident.path("kernelVersion").asText("unknown"), 1, Integer::sum);
+                counted++;
+            }
+        } catch (QueryException e) {
+            error = e.status() == 503 ? "The correlator is not ready yet: " + e.getMessage()
+                    : "The query failed: " + e.getMessage();
+        }
+        StringOutput out = new StringOutput();
+        TEMPLATES.render("console/fleet.jte", Map.of("fleet", new FleetView(hosts, byCause, byKernel, counted,
+                error)), out);
+        return out.toString();
+    }
+
+    private static long blocksAtLeast(JsonNode freeBlocks, int order) {
+        long total = 0;
+        for (int i = order; i < freeBlocks.size() && i - order < 62; i++) {
+            total += freeBlocks.get(i).asLong() << (i - order);
+        }
+        return total;
+    }
+
+    private static IncidentRow row(JsonNode incident) {
+        return new IncidentRow(incident.path("incidentId").asText(), incident.path("host").asText(),
+                incident.path("cause").asText(), incident.path("severity").asText(),
+                incident.path("status").asText(), time(incident.path("lastSeenMicros")));
+    }
+
+    private static TimelineItem item(JsonNode event) {
+        boolean kernel = event.has("allocation") || event.has("oom") || event.has("slab")
+                || "kernel".equals(event.path("source").asText());
+        return new TimelineItem(time(event.path("timeMicros")), kernel ? "kernel" : "runtime",
+                event.path("kind").asText(), summary(event), pretty(event));
+    }
+
     static String incidents(QueryBackend backend, Map<String, String> params) {
         Map<String, String> filters = new LinkedHashMap<>();
         for (String name : List.of("host", "cause", "status", "since", "until", "cursor")) {
@@ -73,9 +224,7 @@ public final class ConsolePages {
         try {
             JsonNode page = backend.incidents(IncidentQuery.parse(filters), false).toJson();
             for (JsonNode incident : page.path("incidents")) {
-                rows.add(new IncidentRow(incident.path("incidentId").asText(), incident.path("host").asText(),
-                        incident.path("cause").asText(), incident.path("severity").asText(),
-                        incident.path("status").asText(), time(incident.path("lastSeenMicros"))));
+                rows.add(row(incident));
             }
             if (page.hasNonNull("nextCursor")) {
                 Map<String, String> more = new LinkedHashMap<>(filters);
@@ -106,9 +255,7 @@ public final class ConsolePages {
         events.sort(Comparator.comparingLong(e -> e.path("timeMicros").asLong(Long.MAX_VALUE)));
         List<TimelineItem> timeline = new ArrayList<>();
         for (JsonNode event : events) {
-            boolean kernel = event.has("allocation") || event.has("oom") || event.has("slab");
-            timeline.add(new TimelineItem(time(event.path("timeMicros")), kernel ? "kernel" : "runtime",
-                    event.path("kind").asText(), summary(event), pretty(event)));
+            timeline.add(item(event));
         }
         List<ZoneChart> zones = new ArrayList<>();
         JsonNode allocation = null;

@@ -189,6 +189,9 @@ public final class QueryServer implements AutoCloseable {
                     .map(incident -> html(200, ConsolePages.incident(incident)))
                     .orElseThrow(() -> new QueryException(404, "no incident " + QueryTimes.shorten(id)));
         }));
+        routes.add(new Route("/console/hosts/{host}", false, request -> html(200,
+                ConsolePages.host(backend, request.path().get(0)))));
+        routes.add(new Route("/console/fleet", false, request -> html(200, ConsolePages.fleet(backend))));
         routes.add(new Route("/console/assets/{name}", false, request -> {
             String name = request.path().get(0);
             byte[] body = ConsolePages.asset(name);

@@ -30,3 +30,25 @@
     el.chart = chart;
   });
 })();
+// Draws the free blocks of each watched order over the host's samples of the last hour.
+(function () {
+  document.querySelectorAll('.samples-chart').forEach(function (el) {
+    var times = JSON.parse(el.dataset.times);
+    var series = JSON.parse(el.dataset.series);
+    var names = Object.keys(series);
+    var colors = ['#36c', '#b00020', '#2a7', '#a60', '#70a'];
+    var chart = new uPlot({
+      width: Math.min(el.parentElement.clientWidth || 600, 640), height: 240,
+      scales: { y: { distr: 3 } },
+      axes: [{}, { label: 'free blocks (log)' }],
+      series: [{}].concat(names.map(function (name, i) {
+        return { label: name, stroke: colors[i % colors.length], width: 2 };
+      }))
+    }, [times].concat(names.map(function (name) {
+      return series[name].map(function (b) { return Math.max(b, 0.9); });
+    })), el);
+    el.dataset.points = String(times.length);
+    el.dataset.drawn = 'true';
+    el.chart = chart;
+  });
+})();
