@@ -5,6 +5,7 @@ import io.nodeincidents.logs.LogFileReader;
 import io.nodeincidents.logs.LogFormat;
 import io.nodeincidents.logs.LogLine;
 import io.nodeincidents.logs.ReadOptions;
+import io.nodeincidents.nodememory.BuddyInfoFile;
 import io.nodeincidents.schemas.NodeMemorySample;
 import io.nodeincidents.schemas.ZoneState;
 import java.io.BufferedWriter;
@@ -140,15 +141,11 @@ public final class SampleFleet {
 
     private static ZoneState zone(String name, List<Long> blocks) {
         long pages = 0;
-        int largest = -1;
         for (int order = 0; order < blocks.size(); order++) {
             pages += blocks.get(order) << order;
-            if (blocks.get(order) > 0) {
-                largest = order;
-            }
         }
         return ZoneState.newBuilder().setNode(0).setZone(name).setFreeBlocks(blocks).setBuddyTotalKb(pages * 4)
-                .setFreeKb(pages * 4).setLargestFreeOrder(largest).build();
+                .setFreeKb(pages * 4).setLargestFreeOrder(BuddyInfoFile.largestFreeOrder(blocks)).build();
     }
 
     private static List<Long> list(long[] blocks) {

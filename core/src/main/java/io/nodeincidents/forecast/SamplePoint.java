@@ -58,7 +58,8 @@ public record SamplePoint(long timeMicros, List<Long> freeBlocks, Long compactSu
         return blocksAtLeast(freeBlocks, order);
     }
 
-    static long blocksAtLeast(List<Long> freeBlocks, int order) {
+    /** Blocks of {@code order} that free lists of {@code freeBlocks} (index = order) could give. */
+    public static long blocksAtLeast(List<Long> freeBlocks, int order) {
         long total = 0;
         for (int i = Math.max(order, 0); i < freeBlocks.size(); i++) {
             int shift = i - order;

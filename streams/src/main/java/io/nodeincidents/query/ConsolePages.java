@@ -3,6 +3,7 @@ package io.nodeincidents.query;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nodeincidents.forecast.SamplePoint;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
@@ -127,9 +128,11 @@ public final class ConsolePages {
                 Map<String, List<Long>> bySeries = new LinkedHashMap<>();
                 for (JsonNode sample : memory.path("samples")) {
                     sampleTimes.add(sample.path("timeMicros").asLong() / 1_000_000L);
+                    List<Long> freeBlocks = new ArrayList<>();
+                    sample.path("freeBlocks").forEach(count -> freeBlocks.add(count.asLong()));
                     for (int order : watched) {
                         bySeries.computeIfAbsent("order " + order, k -> new ArrayList<>())
-                                .add(blocksAtLeast(sample.path("freeBlocks"), order));
+                                .add(SamplePoint.blocksAtLeast(freeBlocks, order));
                     }
                 }
                 times = JSON.writeValueAsString(sampleTimes);
@@ -188,13 +191,6 @@ public final class ConsolePages {
         return out.toString();
     }
 
-    private static long blocksAtLeast(JsonNode freeBlocks, int order) {
-        long total = 0;
-        for (int i = order; i < freeBlocks.size() && i - order < 62; i++) {
-            total += freeBlocks.get(i).asLong() << (i - order);
-        }
-        return total;
-    }
 
     private static IncidentRow row(JsonNode incident) {
         return new IncidentRow(incident.path("incidentId").asText(), incident.path("host").asText(),
