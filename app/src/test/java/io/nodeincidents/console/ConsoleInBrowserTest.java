@@ -2,19 +2,13 @@ package io.nodeincidents.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nodeincidents.demo.DemoCommand;
-import io.nodeincidents.ingest.cli.CommandLines;
+import io.nodeincidents.demo.ServedDemo;
 import io.nodeincidents.testkit.RequiredTools;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -31,7 +25,6 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
-import picocli.CommandLine;
 
 /**
  * The incident console in a real headless Chromium against {@code demo --serve}: each page loads without browser
@@ -40,31 +33,17 @@ import picocli.CommandLine;
  */
 class ConsoleInBrowserTest {
 
-    private static final Pattern API = Pattern.compile("query API at (http://127\\.0\\.0\\.1:\\d+)");
     private static final Path SHOTS = Path.of("target", "console-screenshots");
 
-    private static DemoCommand demo;
-    private static Thread runner;
+    private static ServedDemo demo;
     private static String base;
     private static ChromeDriver browser;
 
     @BeforeAll
     static void serveTheDemoAndOpenABrowser() throws Exception {
         Path[] chromium = RequiredTools.chromium();
-        demo = new DemoCommand();
-        CommandLine cli = CommandLines.create(demo);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        AtomicInteger exit = new AtomicInteger(-1);
-        runner = new Thread(() -> exit.set(cli.execute("--serve", "--query-port", "0")), "demo-serve");
-        runner.start();
-        Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
-                .until(() -> API.matcher(out.toString()).find() || !runner.isAlive());
-        Matcher api = API.matcher(out.toString());
-        assertThat(api.find()).as(out + "\n" + err).isTrue();
-        base = api.group(1);
+        demo = ServedDemo.start();
+        base = demo.api().toString();
 
         ChromeOptions options = new ChromeOptions();
         options.setBinary(chromium[0].toFile());
@@ -85,8 +64,7 @@ class ConsoleInBrowserTest {
             browser.quit();
         }
         if (demo != null) {
-            demo.stop();
-            runner.join(Duration.ofSeconds(90).toMillis());
+            demo.close();
         }
     }
 

@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nodeincidents.cli.CommandRun;
-import io.nodeincidents.ingest.cli.CommandLines;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,16 +14,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * Issue 6's "done when", as a user checks it: after {@code demo --serve}, the query API returns the seed-000
@@ -36,27 +28,13 @@ import picocli.CommandLine;
 class DemoServeTest {
 
     private static final Duration WAIT = Duration.ofSeconds(120);
-    private static final Pattern API = Pattern.compile("demo: query API at (http://127\\.0\\.0\\.1:\\d+)");
-    private static final Pattern BROKER = Pattern.compile("Kafka broker \\(KRaft, in-process\\) at (\\S+),");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void theServedDemoAnswersQueriesFeedsTheSiemTopicAndCountsTheIncident() throws Exception {
-        DemoCommand demo = new DemoCommand();
-        CommandLine cli = CommandLines.create(demo);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        AtomicInteger exit = new AtomicInteger(-1);
-        Thread runner = new Thread(() -> exit.set(cli.execute("--serve", "--query-port", "0")), "demo-serve");
-        runner.start();
+        ServedDemo demo = ServedDemo.start();
         try {
-            Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
-                    .until(() -> API.matcher(out.toString()).find() || !runner.isAlive());
-            Matcher api = API.matcher(out.toString());
-            assertThat(api.find()).as(out + "\n" + err).isTrue();
-            URI base = URI.create(api.group(1));
+            URI base = demo.api();
             HttpClient http = HttpClient.newHttpClient();
 
             HttpResponse<String> listed = get(http, base.resolve("/incidents?host=slave-138"));
@@ -98,19 +76,15 @@ class DemoServeTest {
             assertThat(metrics.statusCode()).isEqualTo(200);
             assertThat(counted(metrics.body(), "MEMORY_FRAGMENTATION")).as(metrics.body()).isPositive();
 
-            Matcher broker = BROKER.matcher(out.toString());
-            assertThat(broker.find()).isTrue();
-            JsonNode ecs = ecsDocument(broker.group(1), id);
+            JsonNode ecs = ecsDocument(demo.bootstrap(), id);
             assertThat(ecs.at("/event/kind").asText()).isEqualTo("alert");
             assertThat(ecs.at("/host/name").asText()).isEqualTo("slave-138");
             assertThat(ecs.at("/rule/name").asText()).isEqualTo("MEMORY_FRAGMENTATION");
             assertThat(ecs.get("@timestamp").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
         } finally {
-            demo.stop();
-            runner.join(Duration.ofSeconds(90).toMillis());
+            demo.close();
         }
-        assertThat(runner.isAlive()).isFalse();
-        assertThat(exit.get()).as(err.toString()).isZero();
+        assertThat(demo.exitCode()).as(demo.err()).isZero();
     }
 
     private static HttpResponse<String> get(HttpClient http, URI uri) throws Exception {
