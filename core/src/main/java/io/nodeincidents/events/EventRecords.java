@@ -8,6 +8,7 @@ import io.nodeincidents.kernel.OomKillReport;
 import io.nodeincidents.kernel.ReportContext;
 import io.nodeincidents.kernel.SlabFailureReport;
 import io.nodeincidents.kernel.memory.ZoneCounters;
+import io.nodeincidents.kernel.oom.OomTask;
 import io.nodeincidents.kernel.oom.TaskTableSummary;
 import io.nodeincidents.logs.LineRef;
 import io.nodeincidents.runtime.RuntimeFailure;
@@ -16,6 +17,7 @@ import io.nodeincidents.schemas.EvidenceRef;
 import io.nodeincidents.schemas.KernelEventKind;
 import io.nodeincidents.schemas.KernelMemoryEvent;
 import io.nodeincidents.schemas.OomConstraint;
+import io.nodeincidents.schemas.OomTableRow;
 import io.nodeincidents.schemas.OomTaskGroup;
 import io.nodeincidents.schemas.RuntimeFailureEvent;
 import io.nodeincidents.schemas.RuntimeFailureKind;
@@ -23,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -35,6 +38,16 @@ public final class EventRecords {
 
     /** Task-name groups of an OOM task table carried in the event: enough to name who held the memory. */
     static final int TOP_CONSUMERS = 5;
+    /** Task table rows carried in the event, largest rss first (the victim's row is added when not among them). */
+    static final int TABLE_ROWS = 20;
+    /**
+     * A report's lines carried for people: the first ones (header, zones, buddy lists, trace) and the last ones (the
+     * OOM killer's verdict follows the task table), each cut, so an incident of many reports stays well inside a
+     * Kafka record.
+     */
+    static final int HEAD_LINES = 60;
+    static final int TAIL_LINES = 20;
+    static final int MAX_LINE_CHARS = 512;
 
     private EventRecords() {
     }
@@ -58,6 +71,15 @@ public final class EventRecords {
                 .setEvidence(evidence(context.host(), context.realtimeMicros(), distinct(context.firstLine(),
                         context.lastLine())))
                 .setSummary(report.summary());
+        List<String> lines = context.lines();
+        List<String> kept = new ArrayList<>(Math.min(lines.size(), HEAD_LINES + TAIL_LINES));
+        if (lines.size() <= HEAD_LINES + TAIL_LINES) {
+            lines.forEach(line -> kept.add(cut(line)));
+        } else {
+            lines.subList(0, HEAD_LINES).forEach(line -> kept.add(cut(line)));
+            lines.subList(lines.size() - TAIL_LINES, lines.size()).forEach(line -> kept.add(cut(line)));
+        }
+        builder.setLines(kept).setLinesOmitted(Math.max(0, context.lineCount() - kept.size()));
         if (report instanceof AllocationFailureReport failure) {
             builder.setAllocation(io.nodeincidents.schemas.AllocationFailure.newBuilder()
                     .setOrder(failure.order())
@@ -108,9 +130,35 @@ public final class EventRecords {
                             .toList())
                     .setTasksOutweighingVictim(table.victimRssKb() == null ? null : table.outweighingVictim())
                     .setLargestTaskRssKb(table.largest() == null ? null : table.largest().rssKb())
-                    .setTasksAtScoreFloor(table.tasksAtFloor());
+                    .setTasksAtScoreFloor(table.tasksAtFloor())
+                    .setTasks(tableRows(oom));
         }
         return b.build();
+    }
+
+    /** The task table's largest rows by rss, and the victim's row. */
+    private static List<OomTableRow> tableRows(OomKillReport oom) {
+        List<OomTask> rows = new ArrayList<>(oom.tasks());
+        // stable: ties keep the printed order
+        rows.sort(Comparator.comparingLong(
+                (OomTask t) -> t.rssPages() == null ? -1 : t.rssPages()).reversed());
+        List<OomTask> kept = new ArrayList<>(rows.subList(0,
+                Math.min(TABLE_ROWS, rows.size())));
+        if (oom.victim() != null && kept.stream().noneMatch(t -> t.pid() == oom.victim().pid())) {
+            rows.stream().filter(t -> t.pid() == oom.victim().pid()).findFirst().ifPresent(kept::add);
+        }
+        return kept.stream().map(t -> OomTableRow.newBuilder()
+                .setPid(t.pid())
+                .setUid(t.uid())
+                .setTotalVmKb(t.totalVmPages() == null ? null : t.totalVmPages() * OomTask.PAGE_KB)
+                .setRssKb(t.rssKb())
+                .setOomScoreAdj(t.oomScoreAdj())
+                .setName(t.name() == null ? "" : t.name())
+                .build()).toList();
+    }
+
+    private static String cut(String line) {
+        return line.length() <= MAX_LINE_CHARS ? line : line.substring(0, MAX_LINE_CHARS);
     }
 
     public static RuntimeFailureEvent runtimeEvent(RuntimeFailure failure) {
@@ -131,6 +179,7 @@ public final class EventRecords {
                 .setErrorText(failure.errorText() == null ? "" : failure.errorText())
                 .setEvidence(evidence(failure.host(), failure.timeMicros(), failure.refs()))
                 .setEvidenceOmitted(failure.omittedRefs())
+                .setLine(failure.firstLine())
                 .build();
     }
 

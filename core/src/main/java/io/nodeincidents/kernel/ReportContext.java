@@ -22,6 +22,7 @@ import java.util.List;
  * @param lastLine        where the report's last kept line is
  * @param lineCount       lines that belonged to the report, including task-table rows not kept past the bound
  * @param end             why the report was considered complete
+ * @param lines           the report's kept lines as printed (bounded by the assembler), for people to read
  */
 public record ReportContext(
         String host,
@@ -36,9 +37,11 @@ public record ReportContext(
         LineRef firstLine,
         LineRef lastLine,
         int lineCount,
-        ReportEnd end) {
+        ReportEnd end,
+        List<String> lines) {
 
     public ReportContext {
         callTrace = List.copyOf(callTrace);
+        lines = List.copyOf(lines);
     }
 }

@@ -87,7 +87,8 @@ final class ReportDecoder {
         String comm = headerComm != null ? headerComm : task == null ? null : task.comm();
         return new ReportContext(p.host(), p.bootId(), p.firstRealtimeMicros(), p.firstMonotonicMicros(),
                 task == null ? null : task.kernelVersion(), comm, task == null ? null : task.pid(), trace,
-                PointsAt.fromTrace(trace), p.firstLine(), p.lastLine(), p.lines().size() + p.omittedLines(), end);
+                PointsAt.fromTrace(trace), p.firstLine(), p.lastLine(), p.lines().size() + p.omittedLines(), end,
+                p.lines());
     }
 
     /** The headers an allocation report begins with, and how many of its lines they took. */
@@ -161,13 +162,23 @@ final class ReportDecoder {
         return out;
     }
 
+    /** The line of {@code p} that printed header {@code h}, as the only line people are shown for it. */
+    private static List<String> headerLine(PendingReport p, Headers.Allocation h) {
+        for (String line : p.lines()) {
+            if (line.contains("allocation failure") && (h.comm() == null || line.contains(h.comm()))) {
+                return List.of(line);
+            }
+        }
+        return List.of();
+    }
+
     /** A failure of which only the header was printed (or kept): its pid when a task line names its comm. */
     private static AllocationFailureReport headerOnly(PendingReport p, Headers.Allocation h, List<KernelLines.TaskLine> tasks) {
         KernelLines.TaskLine t = task(tasks, h.comm());
         String version = tasks.isEmpty() ? null : tasks.get(0).kernelVersion();
         ReportContext ctx = new ReportContext(p.host(), p.bootId(), p.firstRealtimeMicros(), p.firstMonotonicMicros(),
                 version, h.comm(), t == null ? null : t.pid(), List.of(), PointsAt.UNKNOWN, p.firstLine(),
-                p.firstLine(), 1, ReportEnd.NEXT_REPORT);
+                p.firstLine(), 1, ReportEnd.NEXT_REPORT, headerLine(p, h));
         VerdictRule.Assessment a = VerdictRule.assess(h.order(), h.gfp(), List.of());
         return new AllocationFailureReport(ctx, h.order(), h.gfp(), h.nodemask(), h.cpuset(), h.memsAllowed(), null,
                 List.of(), a.verdict(), a.reason());

@@ -24,6 +24,8 @@ import java.util.Objects;
  * @param refs          where its lines are: all of them, or when there are more than {@code 2 * }{@value #EDGE_REFS}
  *                      the first and the last {@value #EDGE_REFS}
  * @param lines         how many lines it was read from, every repeat counted (at least {@code refs.size()})
+ * @param firstLine     the first line it was read from as logged, at most {@value #MAX_LINE_CHARS} chars, or null;
+ *                      kept for people to read, not for matching
  */
 public record RuntimeFailure(
         String host,
@@ -37,7 +39,11 @@ public record RuntimeFailure(
         String containerId,
         String errorText,
         List<LineRef> refs,
-        long lines) {
+        long lines,
+        String firstLine) {
+
+    /** Longest {@link #firstLine} kept: a dockerd line with its escaped error chain fits. */
+    public static final int MAX_LINE_CHARS = 2048;
 
     /**
      * References kept at each end of a failure's lines. A runtime stuck in a loop prints the same error thousands of
@@ -53,6 +59,9 @@ public record RuntimeFailure(
         Objects.requireNonNull(component, "component");
         lines = Math.max(lines, refs.size()); // state written before the count existed reads 0
         refs = refs.size() > 2 * EDGE_REFS ? edges(refs) : List.copyOf(refs);
+        if (firstLine != null && firstLine.length() > MAX_LINE_CHARS) {
+            firstLine = firstLine.substring(0, MAX_LINE_CHARS);
+        }
     }
 
     /** A failure read from the lines {@code refs}, each counted once. */
@@ -60,7 +69,15 @@ public record RuntimeFailure(
                           boolean memoryRelated, String pod, String namespace, String podUid, String containerId,
                           String errorText, List<LineRef> refs) {
         this(host, timeMicros, kind, component, memoryRelated, pod, namespace, podUid, containerId, errorText, refs,
-                refs.size());
+                refs.size(), null);
+    }
+
+    /** A failure read from the lines {@code refs}, each counted once, the first of which read {@code firstLine}. */
+    public RuntimeFailure(String host, Long timeMicros, FailureKind kind, RuntimeComponent component,
+                          boolean memoryRelated, String pod, String namespace, String podUid, String containerId,
+                          String errorText, List<LineRef> refs, String firstLine) {
+        this(host, timeMicros, kind, component, memoryRelated, pod, namespace, podUid, containerId, errorText, refs,
+                refs.size(), firstLine);
     }
 
     /** Lines counted in {@link #lines} whose reference is not kept in {@link #refs}. */
@@ -87,7 +104,7 @@ public record RuntimeFailure(
         return new RuntimeFailure(host, earlier(timeMicros, other.timeMicros), kind, component,
                 memoryRelated || other.memoryRelated, or(pod, other.pod), or(namespace, other.namespace),
                 or(podUid, other.podUid), or(containerId, other.containerId), or(errorText, other.errorText), all,
-                saturatedSum(lines, other.lines));
+                saturatedSum(lines, other.lines), or(firstLine, other.firstLine));
     }
 
     /** The first and the last {@link #EDGE_REFS} of {@code refs}. */
@@ -106,13 +123,13 @@ public record RuntimeFailure(
     /** This failure about {@code pod} in {@code namespace} (either may be null). */
     RuntimeFailure withPod(String pod, String namespace) {
         return new RuntimeFailure(host, timeMicros, kind, component, memoryRelated, pod, namespace, podUid,
-                containerId, errorText, refs, lines);
+                containerId, errorText, refs, lines, firstLine);
     }
 
     /** This failure marked memory-related (a line just before it showed memory trouble). */
     RuntimeFailure withMemoryRelated() {
         return new RuntimeFailure(host, timeMicros, kind, component, true, pod, namespace, podUid, containerId,
-                errorText, refs, lines);
+                errorText, refs, lines, firstLine);
     }
 
     /** The earlier of two times either of which may be unknown (null); never unboxes a null. */

@@ -93,7 +93,7 @@ public final class RuntimeFailureClassifier {
         String containerId = containerId(m, fields);
         String error = errorText(m, body, fields, kind);
         return Optional.of(new RuntimeFailure(line.host(), line.realtimeMicros(), kind, component, memory,
-                pod.pod(), pod.namespace(), pod.podUid(), containerId, error, List.of(line.ref())));
+                pod.pod(), pod.namespace(), pod.podUid(), containerId, error, List.of(line.ref()), m));
     }
 
     /**

@@ -125,7 +125,8 @@ class OfflineCorrelationTest {
         // more reports, six times the repeated line: the same largest records
         bigStorm.forEach((store, bytes) -> assertThat(bytes).as(store)
                 .isLessThanOrEqualTo(smallStorm.get(store) + smallStorm.get(store) / 20));
-        assertThat(bigStorm.get(HostCorrelation.STORE)).isLessThan(200_000L);
+        // 20 kept kernel events, each with its report's lines for people (about 2 kB here), dominate the record
+        assertThat(bigStorm.get(HostCorrelation.STORE)).isLessThan(250_000L);
         assertThat(bigStorm.get(EventExtraction.STORE)).isLessThan(16_000L);
 
         Incident last = new OfflineCorrelation.Result(big, List.of(), List.of()).latestRevisions().get(0);
