@@ -170,6 +170,10 @@ public final class QueryCommand implements Runnable {
         @Option(names = "--status", paramLabel = "STATUS[,STATUS...]", description = "OPEN, UPDATED, RESOLVED.")
         String status;
 
+        @Option(names = "--severity", paramLabel = "SEVERITY[,SEVERITY...]",
+                description = "LOW, WARNING, MEDIUM, HIGH, CRITICAL.")
+        String severity;
+
         @Option(names = "--since", paramLabel = "TIME",
                 description = "Only incidents with evidence at or after TIME: ISO-8601 (2017-11-12T07:15:41Z), epoch"
                         + " ms, or ago (90s, 30m, 2h, 7d).")
@@ -191,6 +195,7 @@ public final class QueryCommand implements Runnable {
             putIf(params, "host", host);
             putIf(params, "cause", cause);
             putIf(params, "status", status);
+            putIf(params, "severity", severity);
             putIf(params, "cursor", cursor);
             params.put("limit", String.valueOf(limit));
             IncidentQuery query = IncidentQuery.parse(params); // bad arguments fail here, before any request

@@ -20,6 +20,7 @@ import io.nodeincidents.schemas.JournalEntry;
 import io.nodeincidents.schemas.MemoryForecast;
 import io.nodeincidents.schemas.NodeMemorySample;
 import io.nodeincidents.topology.CorrelatorSettings;
+import io.nodeincidents.alerting.AlertmanagerSettings;
 import io.nodeincidents.topology.TemporaryDirectory;
 import io.nodeincidents.topology.Topics;
 import java.io.PrintWriter;
@@ -91,6 +92,11 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Schema registry to use (default: ${DEFAULT-VALUE}, in this process only). Give a real one,"
                     + " e.g. the Apicurio runner ./mvnw package builds, to ship into the demo from other processes.")
     String registry;
+
+    @Option(names = "--alertmanager-url", paramLabel = "URL",
+            description = "Post the demo's incidents to this Prometheus Alertmanager (e.g. http://localhost:9093), as"
+                    + " correlate does with alertmanager.url.")
+    String alertmanagerUrl;
 
     @Option(names = "--write-samples", paramLabel = "DIR",
             description = "Only write the sample journals (journalctl -o json) into DIR and exit; try"
@@ -170,14 +176,19 @@ public final class DemoCommand implements Callable<Integer> {
             CorrelateCommand correlator = new CorrelateCommand();
             AtomicReference<Integer> correlatorExit = new AtomicReference<>();
             // the query API only when the demo stays up to be asked
-            Thread app = new Thread(() -> correlatorExit.set(CommandLines.create(correlator).execute(
+            List<String> args = new java.util.ArrayList<>(List.of(
                     "--bootstrap-servers", bootstrap, "--schema-registry-url", registry,
                     "-X", "application.id=" + APPLICATION_ID,
                     "-X", "state.dir=" + work.resolve("state"),
                     "-X", CorrelatorSettings.TOPIC_PARTITIONS + "=3",
                     "-X", CorrelatorSettings.QUERY_ENABLED + "=" + serve,
                     "-X", CorrelatorSettings.QUERY_LISTEN_ADDRESS + "=127.0.0.1",
-                    "-X", CorrelatorSettings.QUERY_PORT + "=" + queryPort)), "demo-correlator");
+                    "-X", CorrelatorSettings.QUERY_PORT + "=" + queryPort));
+            if (alertmanagerUrl != null) {
+                args.addAll(List.of("-X", AlertmanagerSettings.URL.name() + "=" + alertmanagerUrl));
+            }
+            Thread app = new Thread(() -> correlatorExit.set(CommandLines.create(correlator).execute(
+                    args.toArray(String[]::new))), "demo-correlator");
             app.setDaemon(true);
             app.start();
             Printer printer = null;

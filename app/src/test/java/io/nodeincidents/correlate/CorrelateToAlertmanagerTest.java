@@ -152,9 +152,9 @@ class CorrelateToAlertmanagerTest {
                     assertThat(alert.path("annotations").path("description").asText()).isNotBlank();
                     assertThat(alert.path("annotations").path("runbook").asText()).startsWith("1. ");
                     String incidentId = alert.path("labels").path("incident_id").asText();
-                    // the alert links to the incident on this correlator's query API
+                    // the alert links to the incident's console page on this correlator's query port
                     String link = alert.path("generatorURL").asText();
-                    assertThat(link).startsWith(correlate.api + "/incidents/");
+                    assertThat(link).startsWith(correlate.api + "/console/incidents/");
                     HttpClient http = HttpClient.newHttpClient();
                     Awaitility.await().atMost(WAIT).untilAsserted(() -> {
                         HttpResponse<String> incident = http.send(HttpRequest.newBuilder(URI.create(link)).build(),

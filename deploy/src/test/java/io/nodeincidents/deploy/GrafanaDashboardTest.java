@@ -67,7 +67,8 @@ class GrafanaDashboardTest {
         assertThat(panels().stream().map(p -> p.path("title").asText()).toList()).contains(
                 "Incidents by cause", "Incidents by status", "Events parsed by kind", "Dead letters by reason",
                 "Consumer lag by input topic", "Entries shipped, filtered, failed", "Memory samples",
-                "Age of the newest shipped entry", "Age of the newest memory sample");
+                "Age of the newest shipped entry", "Age of the newest memory sample", "Alerts posted, failed, dropped",
+                "Alert queue and open alerts");
         // titles tell panels apart in alerts and links
         List<String> titles = panels().stream().map(p -> p.path("title").asText()).toList();
         assertThat(titles).doesNotHaveDuplicates().doesNotContain("");
@@ -217,7 +218,13 @@ class GrafanaDashboardTest {
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         AtomicInteger exit = new AtomicInteger(-1);
-        Thread runner = new Thread(() -> exit.set(cli.execute("--serve", "--query-port", "0")), "demo-serve");
+        // an Alertmanager nobody listens at: the alert metrics are exported (and count failed posts) all the same
+        int closed;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            closed = free.getLocalPort();
+        }
+        Thread runner = new Thread(() -> exit.set(cli.execute("--serve", "--query-port", "0", "--alertmanager-url",
+                "http://127.0.0.1:" + closed)), "demo-serve");
         runner.start();
         try {
             Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200))

@@ -32,7 +32,8 @@ public final class AlertmanagerSettings {
                     + " thread. Empty: no alerts are pushed.");
     public static final Setting<String> GENERATOR_BASE = Setting.string("alertmanager.generator.url", "",
             HTTP_URL_OR_EMPTY, Importance.LOW, "Base URL an alert's generatorURL points under"
-                    + " ({base}/incidents/{incidentId}): where people reach the query API. Empty: this instance's"
+                    + " ({base}/console/incidents/{incidentId}, the incident's console page): where people reach the"
+                    + " query port. Empty: this instance's"
                     + " application.server, or the address the query API listens on.");
     public static final Setting<Duration> TIMEOUT = Setting.millis("alertmanager.timeout.ms", Duration.ofSeconds(10),
             Validator.between(100, 600_000), Importance.LOW, "Connect and answer timeout of one post to"

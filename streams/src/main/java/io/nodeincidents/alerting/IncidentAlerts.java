@@ -33,7 +33,7 @@ public final class IncidentAlerts {
 
     private final String generatorBase;
 
-    /** @param generatorBase the query API's base URL; an alert links to {@code {base}/incidents/{incidentId}} */
+    /** @param generatorBase the query API's base URL; an alert links to the console's page of the incident */
     public IncidentAlerts(String generatorBase) {
         String base = generatorBase.strip();
         this.generatorBase = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
@@ -55,7 +55,7 @@ public final class IncidentAlerts {
         Instant endsAt = ahead == null ? max(startsAt, min(micros(incident.getLastSeenMicros()), now))
                 : now.plus(ahead);
         return new Alert(labels(incident), annotations(incident), startsAt, endsAt,
-                generatorBase + "/incidents/" + URLEncoder.encode(incident.getIncidentId(), StandardCharsets.UTF_8)
+                generatorBase + "/console/incidents/" + URLEncoder.encode(incident.getIncidentId(), StandardCharsets.UTF_8)
                         .replace("+", "%20"));
     }
 

@@ -3,6 +3,7 @@ package io.nodeincidents.query;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nodeincidents.schemas.IncidentCause;
 import io.nodeincidents.schemas.IncidentStatus;
+import io.nodeincidents.schemas.Severity;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -19,21 +20,24 @@ import java.util.stream.Collectors;
  * @param host     only incidents of this host; null for all
  * @param causes   only these causes; empty for all
  * @param statuses only these statuses; empty for all
+ * @param severities only these severities; empty for all
  * @param since    only incidents with evidence at or after this time (last evidence >= since); null for no bound
  * @param until    only incidents with evidence at or before this time (first evidence <= until); null for no bound
  * @param limit    page size, 1 to {@value #MAX_LIMIT}
  * @param after    where the page starts; null for the newest
  */
-public record IncidentQuery(String host, Set<IncidentCause> causes, Set<IncidentStatus> statuses, Instant since,
-        Instant until, int limit, PageCursor after) {
+public record IncidentQuery(String host, Set<IncidentCause> causes, Set<IncidentStatus> statuses,
+        Set<Severity> severities, Instant since, Instant until, int limit, PageCursor after) {
 
     public static final int DEFAULT_LIMIT = 50;
     public static final int MAX_LIMIT = 1000;
-    static final Set<String> PARAMETERS = Set.of("host", "cause", "status", "since", "until", "limit", "cursor");
+    static final Set<String> PARAMETERS = Set.of("host", "cause", "status", "severity", "since", "until", "limit",
+            "cursor");
 
     public IncidentQuery {
         causes = causes.isEmpty() ? Set.of() : Set.copyOf(causes);
         statuses = statuses.isEmpty() ? Set.of() : Set.copyOf(statuses);
+        severities = severities.isEmpty() ? Set.of() : Set.copyOf(severities);
         if (limit < 1 || limit > MAX_LIMIT) {
             throw QueryException.badRequest("limit: must be between 1 and " + MAX_LIMIT + ", was " + limit);
         }
@@ -47,15 +51,15 @@ public record IncidentQuery(String host, Set<IncidentCause> causes, Set<Incident
 
     /** The newest {@link #DEFAULT_LIMIT} incidents, unfiltered. */
     public static IncidentQuery all() {
-        return new IncidentQuery(null, Set.of(), Set.of(), null, null, DEFAULT_LIMIT, null);
+        return new IncidentQuery(null, Set.of(), Set.of(), Set.of(), null, null, DEFAULT_LIMIT, null);
     }
 
     public IncidentQuery withAfter(PageCursor cursor) {
-        return new IncidentQuery(host, causes, statuses, since, until, limit, cursor);
+        return new IncidentQuery(host, causes, statuses, severities, since, until, limit, cursor);
     }
 
     /**
-     * From query parameters; {@code cause} and {@code status} take comma-separated names (any case).
+     * From query parameters; {@code cause}, {@code status} and {@code severity} take comma-separated names (any case).
      *
      * @throws QueryException 400 naming the parameter that is unknown or invalid
      */
@@ -64,6 +68,7 @@ public record IncidentQuery(String host, Set<IncidentCause> causes, Set<Incident
         return new IncidentQuery(params.get("host"),
                 names(params.get("cause"), "cause", IncidentCause.class),
                 names(params.get("status"), "status", IncidentStatus.class),
+                names(params.get("severity"), "severity", Severity.class),
                 params.containsKey("since") ? QueryTimes.parse("since", params.get("since")) : null,
                 params.containsKey("until") ? QueryTimes.parse("until", params.get("until")) : null,
                 QueryParams.integer(params, "limit", DEFAULT_LIMIT),
@@ -81,6 +86,9 @@ public record IncidentQuery(String host, Set<IncidentCause> causes, Set<Incident
         }
         if (!statuses.isEmpty()) {
             params.put("status", statuses.stream().map(Enum::name).sorted().collect(Collectors.joining(",")));
+        }
+        if (!severities.isEmpty()) {
+            params.put("severity", severities.stream().map(Enum::name).sorted().collect(Collectors.joining(",")));
         }
         if (since != null) {
             params.put("since", since.toString());
@@ -105,6 +113,10 @@ public record IncidentQuery(String host, Set<IncidentCause> causes, Set<Incident
         }
         if (!statuses.isEmpty()
                 && statuses.stream().noneMatch(s -> s.name().equals(incident.path("status").asText()))) {
+            return false;
+        }
+        if (!severities.isEmpty()
+                && severities.stream().noneMatch(s -> s.name().equals(incident.path("severity").asText()))) {
             return false;
         }
         if (since != null && incident.path("lastSeenMicros").asLong() < QueryTimes.micros(since)) {

@@ -1,9 +1,14 @@
 package io.nodeincidents.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nodeincidents.forecast.HostMemoryState;
+import io.nodeincidents.schemas.FleetAlert;
 import io.nodeincidents.schemas.MemoryForecast;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -28,22 +33,25 @@ public final class LocalStores {
     private final Supplier<ReadOnlyWindowStore<String, String>> events;
     private final Supplier<ReadOnlyKeyValueStore<String, HostMemoryState>> hostMemory;
     private final Supplier<ReadOnlyKeyValueStore<String, MemoryForecast>> forecasts;
+    private final Supplier<ReadOnlyKeyValueStore<String, FleetAlert>> fleetAlerts;
 
     /** Over stores the suppliers give (a TopologyTestDriver's, in tests), without the memory forecast's. */
     public LocalStores(Supplier<ReadOnlyKeyValueStore<String, String>> incidents,
             Supplier<ReadOnlyWindowStore<String, String>> events) {
-        this(incidents, events, () -> null, () -> null);
+        this(incidents, events, () -> null, () -> null, () -> null);
     }
 
     /** Over stores the suppliers give; a supplier of null: that store is not there, and it answers nothing. */
     public LocalStores(Supplier<ReadOnlyKeyValueStore<String, String>> incidents,
             Supplier<ReadOnlyWindowStore<String, String>> events,
             Supplier<ReadOnlyKeyValueStore<String, HostMemoryState>> hostMemory,
-            Supplier<ReadOnlyKeyValueStore<String, MemoryForecast>> forecasts) {
+            Supplier<ReadOnlyKeyValueStore<String, MemoryForecast>> forecasts,
+            Supplier<ReadOnlyKeyValueStore<String, FleetAlert>> fleetAlerts) {
         this.incidents = incidents;
         this.events = events;
         this.hostMemory = hostMemory;
         this.forecasts = forecasts;
+        this.fleetAlerts = fleetAlerts;
     }
 
     /** Over the active stores of a running application (interactive queries). */
@@ -56,7 +64,39 @@ public final class LocalStores {
                 () -> streams.store(StoreQueryParameters.fromNameAndType(QueryStores.HOST_MEMORY,
                         QueryableStoreTypes.keyValueStore())),
                 () -> streams.store(StoreQueryParameters.fromNameAndType(QueryStores.MEMORY_FORECASTS,
+                        QueryableStoreTypes.keyValueStore())),
+                () -> streams.store(StoreQueryParameters.fromNameAndType(QueryStores.FLEET_ALERTS,
                         QueryableStoreTypes.keyValueStore())));
+    }
+
+    /**
+     * The fleet alerts, newest window first, the first {@code limit}; with {@code incidentId} only those naming that
+     * incident. A scan of the global store: alerts are few.
+     */
+    public JsonNode fleetAlerts(int limit, String incidentId) {
+        List<FleetAlert> matching = new ArrayList<>();
+        try {
+            ReadOnlyKeyValueStore<String, FleetAlert> alerts = fleetAlerts.get();
+            if (alerts != null) {
+                try (KeyValueIterator<String, FleetAlert> it = alerts.all()) {
+                    it.forEachRemaining(kv -> {
+                        if (kv.value != null && (incidentId == null || kv.value.getHosts().stream()
+                                .anyMatch(h -> incidentId.equals(h.getIncidentId())))) {
+                            matching.add(kv.value);
+                        }
+                    });
+                }
+            }
+        } catch (InvalidStateStoreException e) {
+            throw notQueryable(e);
+        }
+        matching.sort(Comparator.comparingLong(FleetAlert::getWindowEndMicros).reversed()
+                .thenComparing(FleetAlert::getAlertId));
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        ArrayNode list = out.putArray("alerts");
+        matching.stream().limit(limit).forEach(alert -> list.add(IncidentJson.tree(alert)));
+        out.put("total", matching.size());
+        return out;
     }
 
     /** The host's latest forecast and recent samples; empty when no sample of the host is known. */

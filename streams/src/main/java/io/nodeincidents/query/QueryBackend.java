@@ -26,6 +26,12 @@ public interface QueryBackend {
     /** The fleet's hosts ranked by memory risk, the first {@code limit}; every instance holds them all. */
     JsonNode fleetMemory(int limit);
 
+    /**
+     * The fleet alerts, newest first, the first {@code limit}; with {@code incidentId}, those naming that incident
+     * (null: all). Every instance holds them all.
+     */
+    JsonNode fleetAlerts(int limit, String incidentId);
+
     /** Whether the stores can be queried, and the state that says so (Kafka Streams' state). */
     Readiness readiness();
 
@@ -62,6 +68,11 @@ public interface QueryBackend {
             @Override
             public JsonNode fleetMemory(int limit) {
                 return stores.fleetMemory(limit);
+            }
+
+            @Override
+            public JsonNode fleetAlerts(int limit, String incidentId) {
+                return stores.fleetAlerts(limit, incidentId);
             }
 
             @Override

@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -78,12 +79,16 @@ public final class QueryServer implements AutoCloseable {
 
     /** The paths served, as templates; the OpenAPI document describes each (a test holds them to it). */
     public static final List<String> PATHS = List.of("/health", "/ready", "/openapi.json", "/metrics", "/incidents",
-            "/incidents/{id}", "/hosts/{host}/events", "/hosts/{host}/memory", "/fleet/memory");
+            "/incidents/{id}", "/hosts/{host}/events", "/hosts/{host}/memory", "/fleet/memory", "/fleet/alerts");
 
     /** Hosts {@code /fleet/memory} lists at most. */
     static final int MAX_FLEET_LIMIT = 10_000;
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final String JSON_TYPE = "application/json";
+    private static final String CONSOLE = "/console";
+    private static final String SIGN_IN = "/console/sign-in";
+    /** The cookie the console's sign-in form keeps the token in. */
+    static final String TOKEN_COOKIE = "nodeincidents_token";
     /** Jetty's own threads: the acceptor, the selector and short non-blocking tasks; queries never run there. */
     private static final int IO_THREADS = 8;
     private static final int MAX_HEADER_BYTES = 8 * 1024;
@@ -186,13 +191,16 @@ public final class QueryServer implements AutoCloseable {
         routes.add(new Route("/console/incidents/{id}", false, request -> {
             String id = request.path().get(0);
             return backend.incident(id, request.forwarded())
-                    .map(incident -> html(200, ConsolePages.incident(incident)))
+                    .map(incident -> html(200, ConsolePages.incident(backend, incident)))
                     .orElseThrow(() -> new QueryException(404, "no incident " + QueryTimes.shorten(id)));
         }));
         routes.add(new Route("/console/hosts/{host}", false, request -> html(200,
                 ConsolePages.host(backend, request.path().get(0)))));
         routes.add(new Route("/console/fleet", false, request -> html(200, ConsolePages.fleet(backend))));
-        routes.add(new Route("/console/assets/{name}", false, request -> {
+        routes.add(new Route(SIGN_IN, true, request -> html(200,
+                ConsolePages.signIn(request.params().containsKey("refused")))));
+        // the assets hold no data: the sign-in page needs them before any token
+        routes.add(new Route("/console/assets/{name}", true, request -> {
             String name = request.path().get(0);
             byte[] body = ConsolePages.asset(name);
             if (body == null) {
@@ -207,6 +215,14 @@ public final class QueryServer implements AutoCloseable {
                 throw QueryException.badRequest("limit: must be between 1 and " + MAX_FLEET_LIMIT + ", was " + limit);
             }
             return json(200, backend.fleetMemory(limit));
+        }));
+        routes.add(new Route("/fleet/alerts", false, request -> {
+            QueryParams.requireKnown(request.params(), Set.of("limit", "incident"));
+            int limit = QueryParams.integer(request.params(), "limit", 100);
+            if (limit < 1 || limit > MAX_FLEET_LIMIT) {
+                throw QueryException.badRequest("limit: must be between 1 and " + MAX_FLEET_LIMIT + ", was " + limit);
+            }
+            return json(200, backend.fleetAlerts(limit, request.params().get("incident")));
         }));
 
         QueuedThreadPool io = new QueuedThreadPool(IO_THREADS, 2);
@@ -393,7 +409,20 @@ public final class QueryServer implements AutoCloseable {
                 response.getHeaders().put(HttpHeader.ALLOW, "GET");
                 return Call.reply(error(405, QueryTimes.shorten(request.getMethod()) + " is not supported; use GET"));
             }
-            if (!route.open() && !authorized(request)) {
+            boolean console = rawPath.equals(CONSOLE) || rawPath.startsWith(CONSOLE + "/");
+            if (!route.open() && !authorized(request, console)) {
+                if (console) {
+                    // a browser goes to the sign-in page and comes back; the page says when its token was refused
+                    String next = rawPath + (request.getHttpURI().getQuery() == null ? ""
+                            : "?" + request.getHttpURI().getQuery());
+                    Map<String, String> params = new LinkedHashMap<>();
+                    params.put("next", next);
+                    if (tokenCookie(request) != null) {
+                        params.put("refused", "1");
+                    }
+                    return Call.reply(new Reply(303, "text/plain; charset=utf-8", new byte[0])
+                            .with("Location", SIGN_IN + "?" + QueryParams.encode(params)));
+                }
                 response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"nodeincidents\"");
                 return Call.reply(error(401, "a valid bearer token is required (Authorization: Bearer TOKEN)"));
             }
@@ -404,16 +433,38 @@ public final class QueryServer implements AutoCloseable {
         return Call.reply(error(404, "no such path: " + QueryTimes.shorten(rawPath) + " (see /openapi.json)"));
     }
 
-    private boolean authorized(Request request) {
+    /**
+     * Whether the request carries the token: as a bearer header, or for the console's pages as the cookie its sign-in
+     * form sets (a browser cannot send the header). The API takes no cookie: a page elsewhere could then make a
+     * signed-in browser call it.
+     */
+    private boolean authorized(Request request, boolean console) {
         if (token == null) {
             return true;
         }
         String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return false;
+        String given = null;
+        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            given = header.substring(7).strip();
+        } else if (console) {
+            given = tokenCookie(request);
         }
         // constant time: the comparison must not tell how much of a guess was right
-        return MessageDigest.isEqual(token, header.substring(7).strip().getBytes(StandardCharsets.UTF_8));
+        return given != null && MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The console's token cookie, decoded; null when the request has none. */
+    private static String tokenCookie(Request request) {
+        try {
+            for (HttpCookie cookie : Request.getCookies(request)) {
+                if (TOKEN_COOKIE.equals(cookie.getName())) {
+                    return URLDecoder.decode(cookie.getValue(), StandardCharsets.UTF_8);
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            return ""; // a cookie that does not decode is a wrong token, not a server error
+        }
+        return null;
     }
 
     private Reply ready() {

@@ -35,6 +35,8 @@ import org.apache.kafka.streams.state.WindowStore;
  * memory forecast in the journal entries' task (partitioned by host).</li>
  * <li>{@value #MEMORY_FORECASTS}: host -> the host's latest forecast; a global store over node.memory.forecast, so
  * every instance holds the whole fleet's.</li>
+ * <li>{@value #FLEET_ALERTS}: alertId -> the fleet alert; a global store over fleet.alerts, so every instance holds
+ * them all (a handful a day even in a bad week).</li>
  * </ul>
  */
 public final class QueryStores {
@@ -43,6 +45,7 @@ public final class QueryStores {
     public static final String HOST_EVENTS = "query-host-events";
     public static final String HOST_MEMORY = "host-memory-state";
     public static final String MEMORY_FORECASTS = "memory-forecasts";
+    public static final String FLEET_ALERTS = "fleet-alerts";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** How often (in stream time) incidents past their retention are dropped. */

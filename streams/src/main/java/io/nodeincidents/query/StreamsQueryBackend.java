@@ -127,6 +127,11 @@ public final class StreamsQueryBackend implements QueryBackend {
     }
 
     @Override
+    public JsonNode fleetAlerts(int limit, String incidentId) {
+        return local.fleetAlerts(limit, incidentId);
+    }
+
+    @Override
     public Readiness readiness() {
         KafkaStreams.State state = streams.state();
         return new Readiness(state == KafkaStreams.State.RUNNING, state.name());

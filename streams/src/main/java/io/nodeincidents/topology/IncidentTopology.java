@@ -268,6 +268,11 @@ public final class IncidentTopology {
         }
         events.mapValues(IncidentTopology::eventRecord, Named.as("query-event-record"))
                 .process(QueryStores::hostEventLog, Named.as("query-host-event-log"), QueryStores.HOST_EVENTS);
+        builder.globalTable(topics.fleetAlerts().name(), Consumed.with(topics.fleetAlerts().keySerde(),
+                        topics.fleetAlerts().valueSerde()).withName("fleet-alerts-for-query"),
+                Materialized.<String, FleetAlert, KeyValueStore<Bytes, byte[]>>as(QueryStores.FLEET_ALERTS)
+                        .withKeySerde(topics.fleetAlerts().keySerde())
+                        .withValueSerde(topics.fleetAlerts().valueSerde()));
     }
 
     private static SpecificRecord eventRecord(Routing.Extracted extracted) {

@@ -82,7 +82,7 @@ class AlertmanagerSenderTest {
                     .isEqualTo("Order-4 allocations fail with 2 GiB free: memory is fragmented.");
             assertThat(firing.path("annotations").path("runbook").asText()).isEqualTo("1. Drop the page cache:"
                     + " echo 1 > /proc/sys/vm/drop_caches\n2. Compact memory: echo 1 > /proc/sys/vm/compact_memory");
-            assertThat(firing.path("generatorURL").asText()).isEqualTo("http://correlator:8080/incidents/node-7-frag-1");
+            assertThat(firing.path("generatorURL").asText()).isEqualTo("http://correlator:8080/console/incidents/node-7-frag-1");
             assertThat(firing.path("status").path("state").asText()).isEqualTo("active");
             assertThat(Instant.parse(firing.path("startsAt").asText()))
                     .isEqualTo(Instant.ofEpochSecond(0, open.getFirstSeenMicros() * 1000));

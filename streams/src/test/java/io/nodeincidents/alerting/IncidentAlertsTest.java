@@ -37,7 +37,7 @@ class IncidentAlertsTest {
 
         assertThat(resolved.startsAt()).isEqualTo(NOW);
         assertThat(resolved.endsAt()).isEqualTo(NOW);
-        assertThat(resolved.generatorUrl()).isEqualTo("https://console.example/incidents/node-1%20cgroup%2F1");
+        assertThat(resolved.generatorUrl()).isEqualTo("https://console.example/console/incidents/node-1%20cgroup%2F1");
         assertThat(resolved.labels()).isEqualTo(Map.of("alertname", "CgroupOom", "cause", "CGROUP_OOM",
                 "host", "node-1", "severity", "high", "incident_id", "node-1 cgroup/1"));
         assertThat(resolved.annotations().get("summary")).isEqualTo("Cgroup oom on node-1: 3 OOM kills (revision 2,"

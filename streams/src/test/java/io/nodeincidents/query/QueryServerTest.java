@@ -225,6 +225,34 @@ class QueryServerTest {
     }
 
     @Test
+    void theConsoleSendsABrowserToSignInAndTakesTheTokenFromItsCookieWhichTheApiDoesNot() throws Exception {
+        api = new QueryFixture(stateDir, Optional.of("s3 cret"), null);
+        api.add(incident("a", 1, "slave-138", IncidentCause.MEMORY_FRAGMENTATION, IncidentStatus.OPEN, 0, 60));
+        HttpResponse<String> none = http.send(HttpRequest.newBuilder(URI.create(api.url() + "/console?host=slave-138"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(none.statusCode()).isEqualTo(303);
+        assertThat(none.headers().firstValue("Location")).hasValue("/console/sign-in?next=%2Fconsole%3Fhost%3Dslave-138");
+        Answer signIn = get("/console/sign-in?next=%2Fconsole");
+        assertThat(signIn.status()).isEqualTo(200);
+        assertThat(signIn.contentType()).startsWith("text/html");
+        assertThat(signIn.body()).contains("id=\"sign-in\"").doesNotContain("That token was not accepted");
+        HttpResponse<String> wrong = http.send(HttpRequest.newBuilder(URI.create(api.url() + "/console/incidents/a"))
+                .header("Cookie", "nodeincidents_token=s3cre").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(wrong.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).contains("refused=1"));
+        assertThat(get("/console/sign-in?refused=1").body()).contains("That token was not accepted");
+        assertThat(get("/console", "Cookie", "nodeincidents_token=%zz").status()).isEqualTo(303);
+
+        Answer signedIn = get("/console/incidents/a", "Cookie", "other=1; nodeincidents_token=s3%20cret");
+        assertThat(signedIn.status()).isEqualTo(200);
+        assertThat(signedIn.body()).contains("MEMORY_FRAGMENTATION on slave-138");
+        assertThat(get("/console", "Authorization", "Bearer s3 cret").status()).isEqualTo(200);
+        // the sign-in page's script and style come without a token
+        assertThat(get("/console/assets/console.js").status()).isEqualTo(200);
+        // a cookie is no key to the API: another site's page could make a signed-in browser send it
+        assertThat(get("/incidents/a", "Cookie", "nodeincidents_token=s3%20cret").status()).isEqualTo(401);
+    }
+
+    @Test
     void healthIsTheProcessReadyIsKafkaStreamsRunning() throws Exception {
         api = new QueryFixture(stateDir, Optional.empty(), null);
         assertThat(get("/health").json().path("status").asText()).isEqualTo("UP");

@@ -211,6 +211,11 @@ class QueryServerUnderPressureTest {
             }
 
             @Override
+            public JsonNode fleetAlerts(int limit, String incidentId) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
             public Readiness readiness() {
                 return new Readiness(true, "RUNNING");
             }

@@ -95,6 +95,42 @@ class QueryStoresTopologyTest {
     }
 
     @Test
+    void theFleetAlertsAreQueryableWholeAndByTheIncidentsTheyName() {
+        try (TopologyHarness app = new TopologyHarness(stateDir)) {
+            app.pipe(Scenario.onHost(Scenario.seed000(), "node-1"))
+                    .pipe(Scenario.onHost(Scenario.shifted(Scenario.seed000(), Duration.ofMinutes(4)), "node-2"))
+                    .pipe(Scenario.onHost(Scenario.shifted(Scenario.seed000(), Duration.ofMinutes(8)), "node-3"))
+                    .advanceStreamTime(T0.plus(Duration.ofMinutes(30)));
+            assertThat(app.alerts()).hasSize(1);
+            String node2 = app.incidents().stream().filter(i -> i.getHost().equals("node-2")).findFirst()
+                    .orElseThrow().getIncidentId();
+
+            JsonNode all = app.queryStores().fleetAlerts(10, null);
+            assertThat(all.path("total").asInt()).isEqualTo(1);
+            JsonNode alert = all.path("alerts").get(0);
+            assertThat(alert.path("cause").asText()).isEqualTo("MEMORY_FRAGMENTATION");
+            assertThat(alert.path("hostCount").asInt()).isEqualTo(3);
+            assertThat(app.queryStores().fleetAlerts(10, node2).path("alerts")).hasSize(1);
+            assertThat(app.queryStores().fleetAlerts(10, "not-an-incident").path("alerts")).isEmpty();
+        }
+    }
+
+    @Test
+    void theStoredEvidenceCarriesTheLinesItWasReadFrom() throws Exception {
+        try (TopologyHarness app = new TopologyHarness(stateDir)) {
+            app.pipe(Scenario.seed000()).settle(T0);
+            Incident latest = app.incidents().get(app.incidents().size() - 1);
+            JsonNode stored = parse(app.queryIncidents().get(latest.getIncidentId()));
+            assertThat(stored.path("kernelEvents")).anySatisfy(event -> {
+                assertThat(event.path("lines").get(0).asText()).contains("page allocation failure: order:6");
+                assertThat(event.path("lines").toString()).contains("Node 0 Normal");
+            });
+            assertThat(stored.path("runtimeFailures")).allSatisfy(failure ->
+                    assertThat(failure.path("line").asText()).isNotEmpty());
+        }
+    }
+
+    @Test
     void theEventStoreHoldsEachHostsParsedEventsAtTheirEventTime() throws Exception {
         try (TopologyHarness app = new TopologyHarness(stateDir)) {
             app.pipe(Scenario.seed000())

@@ -101,7 +101,8 @@ final class TopologyHarness implements AutoCloseable {
         return new io.nodeincidents.query.LocalStores(() -> driver.getKeyValueStore(QueryStores.INCIDENTS),
                 () -> driver.getWindowStore(QueryStores.HOST_EVENTS),
                 () -> driver.getKeyValueStore(QueryStores.HOST_MEMORY),
-                () -> driver.getKeyValueStore(QueryStores.MEMORY_FORECASTS));
+                () -> driver.getKeyValueStore(QueryStores.MEMORY_FORECASTS),
+                () -> driver.getKeyValueStore(QueryStores.FLEET_ALERTS));
     }
 
     /** The forecasts written to node.memory.forecast so far. */
