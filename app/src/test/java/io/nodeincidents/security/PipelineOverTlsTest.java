@@ -2,7 +2,6 @@ package io.nodeincidents.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +11,7 @@ import io.nodeincidents.demo.SampleFleet;
 import io.nodeincidents.ingest.cli.CommandLines;
 import io.nodeincidents.schemas.Incident;
 import io.nodeincidents.schemas.IncidentCause;
+import io.nodeincidents.testkit.RequiredTools;
 import io.nodeincidents.testkit.KafkaBrokerExtension;
 import io.nodeincidents.topology.CorrelatorSettings;
 import io.nodeincidents.topology.Topics;
@@ -67,7 +67,8 @@ class PipelineOverTlsTest {
 
     @Test
     void theShipperAndTheCorrelatorFindTheSeedIncidentOverTlsOnly() throws Exception {
-        assumeTrue(Files.isExecutable(JOURNAL_REMOTE), "systemd-journal-remote needed to write a genuine journal");
+        RequiredTools.require(Files.isExecutable(JOURNAL_REMOTE),
+                "systemd-journal-remote (apt-get install systemd-journal-remote), to write a genuine journal,");
         Path journal = genuineJournal("slave-138");
         String registry = "mock://tls-" + UUID.randomUUID();
 

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -137,7 +136,7 @@ class NodeMemorySamplerTest {
     @Test
     void thisMachine() throws IOException {
         Path proc = Path.of("/proc");
-        Assumptions.assumeTrue(Files.isReadable(proc.resolve("buddyinfo")), "a Linux /proc");
+        LinuxProc.require("buddyinfo");
         NodeMemorySample sample = NodeMemorySampler.defaults().read("here", 1L);
 
         assertThat(sample.getKernelVersion()).isEqualTo(System.getProperty("os.version"));

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class VmStatFileTest {
@@ -34,8 +33,7 @@ class VmStatFileTest {
 
     @Test
     void thisMachinesVmstat() throws Exception {
-        Path file = Path.of("/proc/vmstat");
-        Assumptions.assumeTrue(Files.isReadable(file), "a Linux /proc");
+        Path file = LinuxProc.require("vmstat");
         Parsed<Map<String, Long>> parsed = VmStatFile.parse(Files.readString(file));
 
         assertThat(parsed.problems()).isEmpty();

@@ -6,7 +6,6 @@ import io.nodeincidents.nodememory.ZoneInfoFile.Zone;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class ZoneInfoFileTest {
@@ -73,8 +72,7 @@ class ZoneInfoFileTest {
 
     @Test
     void thisMachinesZoneinfo() throws Exception {
-        Path file = Path.of("/proc/zoneinfo");
-        Assumptions.assumeTrue(Files.isReadable(file), "a Linux /proc");
+        Path file = LinuxProc.require("zoneinfo");
         List<Zone> zones = clean(Files.readString(file));
 
         assertThat(zones).isNotEmpty().allSatisfy(z -> {
