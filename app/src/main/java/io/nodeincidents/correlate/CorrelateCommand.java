@@ -177,7 +177,11 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
             out.flush();
         }
         QueryServer api = server;
+        RegistryOutages outages = new RegistryOutages(metrics.registry());
         streams.setUncaughtExceptionHandler(e -> {
+            if (outages.retries(e)) {
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
             LOG.error("correlator stopped by an unexpected error", e);
             failure.compareAndSet(null, e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;

@@ -15,8 +15,6 @@ import io.nodeincidents.testkit.KafkaBrokerExtension;
 import io.nodeincidents.testkit.RequiredTools;
 import io.nodeincidents.topology.CorrelatorSettings;
 import io.nodeincidents.topology.Topics;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,9 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -41,7 +36,6 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code correlate} with {@code alertmanager.url}: slave-138's kernel report and kubelet failures on a real broker
@@ -69,38 +63,6 @@ class CorrelateToAlertmanagerTest {
                     line -> entries.add(JournalEntries.fromLogLine(line, SourceKind.SYSLOG)), rejected -> { });
         }
         return entries;
-    }
-
-    /** A running {@code correlate}: its output, its query API, and stop(). */
-    private static final class Running implements AutoCloseable {
-        final CorrelateCommand command = new CorrelateCommand();
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final AtomicInteger exit = new AtomicInteger(-1);
-        final Thread runner;
-        final URI api;
-
-        Running(List<String> args) {
-            command.environment = Map.of();
-            CommandLine cli = new CommandLine(command);
-            cli.setOut(new PrintWriter(out, true));
-            cli.setErr(new PrintWriter(err, true));
-            runner = new Thread(() -> exit.set(cli.execute(args.toArray(String[]::new))), "correlate-am");
-            runner.start();
-            Awaitility.await().atMost(WAIT).until(() -> out.toString().contains("correlate: running")
-                    || !runner.isAlive());
-            assertThat(out.toString()).as(err.toString()).contains("correlate: running");
-            Matcher matcher = Pattern.compile("query API on (http://\\S+) ").matcher(out.toString());
-            assertThat(matcher.find()).as(out.toString()).isTrue();
-            api = URI.create(matcher.group(1));
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            command.stop();
-            runner.join(Duration.ofSeconds(60).toMillis());
-            assertThat(exit.get()).as(err.toString()).isZero();
-        }
     }
 
     @Test
@@ -136,7 +98,7 @@ class CorrelateToAlertmanagerTest {
 
             try (KafkaProducer<String, JournalEntry> producer = new KafkaProducer<>(KAFKA.producerProperties(),
                     new StringSerializer(), topics.journalEntries().valueSerde().serializer())) {
-                try (Running correlate = new Running(args)) {
+                try (RunningCorrelate correlate = new RunningCorrelate(args)) {
                     assertThat(correlate.out.toString()).contains("posting incident revisions to Alertmanager at "
                             + am.url());
                     for (JournalEntry e : seed000()) {
@@ -172,7 +134,7 @@ class CorrelateToAlertmanagerTest {
                 Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(am.alerts("host", "slave-138"))
                         .isEmpty());
 
-                try (Running again = new Running(args)) {
+                try (RunningCorrelate again = new RunningCorrelate(args)) {
                     // the restarted correlator resumes the incident it holds open, with no new evidence
                     Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(am.alerts("host", "slave-138"))
                             .hasSize(1));

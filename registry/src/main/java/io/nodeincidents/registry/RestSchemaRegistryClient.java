@@ -92,6 +92,18 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         this.http = builder.build();
     }
 
+    /** Clients by their configuration (passwords included, so different credentials never share one). */
+    private static final Map<String, RestSchemaRegistryClient> SHARED = new ConcurrentHashMap<>();
+
+    /** The process's client for {@code config}: created once, its caches shared by every serde so configured. */
+    static RestSchemaRegistryClient shared(SchemaRegistryConfig config) {
+        StringBuilder key = new StringBuilder();
+        new java.util.TreeMap<>(config.values()).forEach((name, value) -> key.append(name).append('=')
+                .append(value instanceof org.apache.kafka.common.config.types.Password p ? p.value() : value)
+                .append('\n'));
+        return SHARED.computeIfAbsent(key.toString(), k -> new RestSchemaRegistryClient(config));
+    }
+
     /** A client of the registry at {@code props}' {@code schema.registry.url} (unknown keys are ignored). */
     public RestSchemaRegistryClient(Map<String, ?> props) {
         this(new SchemaRegistryConfig(props));

@@ -72,11 +72,13 @@ public interface SchemaRegistryClient {
 
     /**
      * A client for the configured registry: the in-process {@link MockSchemaRegistry} scope for {@code mock://SCOPE},
-     * a {@link RestSchemaRegistryClient} otherwise.
+     * a {@link RestSchemaRegistryClient} otherwise, one per configuration in this process, so every serde of an
+     * application shares what the registry told any of them (a schema an incident serializer registered is known to
+     * the repartition topic's deserializer without asking again: it goes on while the registry is down).
      */
     static SchemaRegistryClient create(SchemaRegistryConfig config) {
         return config.mockScope().<SchemaRegistryClient>map(MockSchemaRegistry::scope)
-                .orElseGet(() -> new RestSchemaRegistryClient(config));
+                .orElseGet(() -> RestSchemaRegistryClient.shared(config));
     }
 
     /** {@link #create(SchemaRegistryConfig)} from a property map (unknown keys are ignored). */

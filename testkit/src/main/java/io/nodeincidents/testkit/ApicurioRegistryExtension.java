@@ -88,6 +88,29 @@ public final class ApicurioRegistryExtension implements BeforeAllCallback, After
         return "http://127.0.0.1:" + port;
     }
 
+    /**
+     * Freezes the registry (SIGSTOP), as a hung or partitioned registry looks to its clients: connections are
+     * accepted by the kernel and never answered, so requests time out. {@link #resume()} thaws it with all it held.
+     */
+    public synchronized void pause() throws IOException, InterruptedException {
+        signal("-STOP");
+    }
+
+    /** Thaws a {@link #pause() paused} registry (SIGCONT). */
+    public synchronized void resume() throws IOException, InterruptedException {
+        signal("-CONT");
+    }
+
+    private void signal(String which) throws IOException, InterruptedException {
+        if (process == null) {
+            throw new IllegalStateException("the Apicurio registry is not running");
+        }
+        Process kill = new ProcessBuilder("kill", which, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill " + which + " " + process.pid() + " exited with " + kill.exitValue());
+        }
+    }
+
     private void start() throws IOException, InterruptedException {
         Path jar = findJar();
         workDir = Files.createTempDirectory("apicurio-registry");
