@@ -110,6 +110,13 @@ public final class AnalyzeCommand implements Callable<Integer> {
             err.println("analyze: " + e.getMessage());
             return 2;
         }
+        for (String key : properties.keySet()) {
+            // no Kafka client here to pass an unknown key on to: a typo must not go unnoticed
+            if (!CorrelatorSettings.DEFINITION.configKeys().containsKey(key)) {
+                err.println("analyze: unknown setting " + key + " (correlate --help lists them)");
+                return 2;
+            }
+        }
         try {
             settings = new CorrelatorSettings(settingsMap());
         } catch (ConfigException e) {
