@@ -24,6 +24,10 @@ import io.nodeincidents.runtime.RuntimeFailureClassifier;
 import io.nodeincidents.runtime.RuntimeRules;
 import io.nodeincidents.runtime.RuntimeRulesException;
 import io.nodeincidents.topology.CorrelatorSettings;
+import io.nodeincidents.trust.Refusal;
+import io.nodeincidents.trust.RefusalTally;
+import io.nodeincidents.trust.SourceTrust;
+import org.apache.kafka.common.config.ConfigException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -62,6 +66,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
     /** {@link #files} checked, standard input spooled. */
     private List<Path> inputs;
+    private CorrelatorSettings settings;
     private NodeEventExtractor extractor;
 
     @Option(names = "--events", description = "Print the decoded events (kernel reports, runtime failures) instead of"
@@ -74,6 +79,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--rules", paramLabel = "FILE", description = "A runtime rules file (JSON, the shape of the bundled"
             + " runtime-rules.json) that extends or overrides the bundled runtime and kubelet patterns.")
     Path rules;
+
+    @Option(names = {"-X", "--property"}, paramLabel = "KEY=VALUE", description = "A correlator setting, e.g. the"
+            + " trust settings for nodes whose runtime or kubelet runs under other units: -X"
+            + " trust.runtime.units=docker.service,my-kubelet.service (correlate --help lists them).")
+    Map<String, String> properties = new LinkedHashMap<>();
 
     @Option(names = "--output", defaultValue = "json", paramLabel = "json|text",
             description = "json: one object per line; text: one readable line per event (default: ${DEFAULT-VALUE}).")
@@ -100,7 +110,21 @@ public final class AnalyzeCommand implements Callable<Integer> {
             err.println("analyze: " + e.getMessage());
             return 2;
         }
-        extractor = new NodeEventExtractor(new KernelReportAssembler(), new RuntimeFailureClassifier(runtimeRules));
+        for (String key : properties.keySet()) {
+            // no Kafka client here to pass an unknown key on to: a typo must not go unnoticed
+            if (!CorrelatorSettings.DEFINITION.configKeys().containsKey(key)) {
+                err.println("analyze: unknown setting " + key + " (correlate --help lists them)");
+                return 2;
+            }
+        }
+        try {
+            settings = new CorrelatorSettings(settingsMap());
+        } catch (ConfigException e) {
+            err.println("analyze: " + e.getMessage());
+            return 2;
+        }
+        extractor = new NodeEventExtractor(new KernelReportAssembler(), new RuntimeFailureClassifier(runtimeRules),
+                new SourceTrust(settings.trustSettings()));
         try {
             inputs = LogReadingOptions.inputFiles(files, System.in);
             List<ReadResult> read = events ? printEvents(out, err, rejects, rejected)
@@ -137,9 +161,10 @@ public final class AnalyzeCommand implements Callable<Integer> {
         if (rejected.get() > MAX_REJECTS_SHOWN) {
             err.println("analyze: ... " + (rejected.get() - MAX_REJECTS_SHOWN) + " more rejected lines");
         }
+        printRefused(err, outcome.refused());
         long lines = outcome.files().stream().mapToLong(ReadResult::lines).sum();
-        err.printf("analyze: %d files, %d lines, %d events, %d lines rejected%n", outcome.files().size(), lines,
-                outcome.events(), rejected.get());
+        err.printf("analyze: %d files, %d lines, %d events, %d lines rejected, %d entries refused%n",
+                outcome.files().size(), lines, outcome.events(), rejected.get(), outcome.refused().total());
         return outcome.files();
     }
 
@@ -154,6 +179,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
                                             AtomicLong rejected) throws java.io.IOException {
         Map<String, FleetAlert> alerts = new LinkedHashMap<>();
         Set<String> unresolved = new HashSet<>();
+        RefusalTally refused = new RefusalTally();
         long[] printed = {0};
         OfflineCorrelator.Sink sink = new OfflineCorrelator.Sink() {
             @Override
@@ -177,9 +203,12 @@ public final class AnalyzeCommand implements Callable<Integer> {
             public void setAside(String host, String reason) {
                 LOG.warn("host {}: {}, left out", host, reason);
             }
+
+            @Override
+            public void refused(String host, Refusal refusal) {
+                refused.add(host, refusal);
+            }
         };
-        CorrelatorSettings settings = new CorrelatorSettings(rules == null ? Map.of()
-                : Map.of(CorrelatorSettings.RUNTIME_RULES_FILE, rules.toString()));
         OfflineCorrelator correlator = new OfflineCorrelator(settings.driverSettings(), extractor, sink);
         List<ReadResult> read = new MergedReading(reading.readOptions(), extractor, rejects).read(inputs,
                 (entry, timeMs) -> correlator.add(offlineEntry(extractor, entry, timeMs)));
@@ -196,28 +225,51 @@ public final class AnalyzeCommand implements Callable<Integer> {
         if (rejected.get() > MAX_REJECTS_SHOWN) {
             err.println("analyze: ... " + (rejected.get() - MAX_REJECTS_SHOWN) + " more rejected lines");
         }
+        printRefused(err, refused);
         long lines = read.stream().mapToLong(ReadResult::lines).sum();
-        err.printf("analyze: %d files, %d lines, %d incidents, %d fleet alerts, %d lines rejected%n", inputs.size(),
-                lines, printed[0], latest.size(), rejected.get());
+        err.printf("analyze: %d files, %d lines, %d incidents, %d fleet alerts, %d lines rejected, %d entries refused%n",
+                inputs.size(), lines, printed[0], latest.size(), rejected.get(), refused.total());
         return read;
     }
 
     /**
      * An entry as the streaming app reads it: read back as a log line from the entry (the line a shipped entry gives),
-     * and whether it starts anything.
+     * whether it is refused as evidence, and whether it starts anything.
      */
     static OfflineCorrelator.Entry offlineEntry(NodeEventExtractor extractor, JournalEntry entry, long timeMs) {
         Long micros = entry.getRealtimeMicros();
         boolean ownTime = micros != null && micros >= 0;
         LogLine line;
         boolean starts;
+        Refusal refused;
         try {
             line = JournalEntries.toLogLine(entry);
-            starts = extractor.startsSomething(line);
+            refused = extractor.refusal(line);
+            starts = refused == null && extractor.startsSomething(line);
         } catch (RuntimeException e) {
             LOG.warn("entry of host {} could not be read as a log line ({}), left out", entry.getHost(), e.toString());
             return new OfflineCorrelator.Entry(null, ownTime, timeMs, false);
         }
-        return new OfflineCorrelator.Entry(line, ownTime, timeMs, starts);
+        return new OfflineCorrelator.Entry(line, ownTime, timeMs, starts, refused);
+    }
+
+    /** The settings: the -X properties, and --rules as the correlator's rules file. */
+    private Map<String, String> settingsMap() {
+        Map<String, String> map = new LinkedHashMap<>(properties);
+        if (rules != null) {
+            map.put(CorrelatorSettings.RUNTIME_RULES_FILE, rules.toString());
+        }
+        return map;
+    }
+
+    /** Each host's refused senders, once each (a bounded number of them), on standard error. */
+    static void printRefused(PrintWriter err, RefusalTally refused) {
+        for (RefusalTally.Count count : refused.counts()) {
+            err.println("analyze: host " + count.host() + ": refused " + count.entries() + " entries claiming "
+                    + count.refusal().describe() + " (README: Trust model)");
+        }
+        if (refused.untold() > 0) {
+            err.println("analyze: ... " + refused.untold() + " more refused entries of other hosts and senders");
+        }
     }
 }

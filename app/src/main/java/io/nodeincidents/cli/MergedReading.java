@@ -71,7 +71,8 @@ final class MergedReading {
         SourceKind kind = LogReplay.sourceKind(resolved.format());
         long[] previous = {0};
         return new LogFileReader().read(file, resolved, line -> {
-            if (extractor.concerns(line)) {
+            // a refused line goes on too: the correlator counts it
+            if (extractor.concerns(line) || extractor.refusal(line) != null) {
                 JournalEntry entry = JournalEntries.fromLogLine(line, kind);
                 Long micros = entry.getRealtimeMicros();
                 if (micros != null && micros >= 0) {

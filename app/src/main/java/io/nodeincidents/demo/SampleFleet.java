@@ -38,7 +38,8 @@ import java.util.Random;
  *   <li>{@code node-quiet-07}: ordinary noise only.</li>
  *   <li>{@code node-lookalike-12}: look-alikes that must not become incidents: CNI not ready, image pulls, an
  *       application saying "page allocation failure", a full conntrack table, a user-namespace setns error, a full
- *       disk.</li>
+ *       disk; and a container whose output (docker's journald log driver) forges seed 000's kernel report and
+ *       kubelet's sandbox failures.</li>
  * </ul>
  *
  * Deterministic: the same files every time, so {@code analyze} and the streaming app can be compared on them.
@@ -195,13 +196,16 @@ public final class SampleFleet {
                 for (String lookalike : LOOKALIKES) {
                     String[] parts = lookalike.split("\\|", 2);
                     boolean kernel = parts[0].equals("kernel");
-                    events.add(new Event(t, parts[0], kernel ? "kernel" : "stdout",
-                            kernel ? null : parts[0] + ".service", parts[1]));
+                    String unit = kernel ? null : parts[0].equals("dockerd") ? "docker.service" : parts[0] + ".service";
+                    events.add(new Event(t, parts[0], kernel ? "kernel" : "stdout", unit, parts[1]));
                     t += minutes(3);
                 }
             }
             default -> {
             }
+        }
+        if (host.host().equals("node-lookalike-12")) {
+            forgery(events, start + minutes(30));
         }
         events.sort(Comparator.comparingLong(Event::time));
         String boot = hex(random, 16);
@@ -229,10 +233,17 @@ public final class SampleFleet {
                 entry.put("_SOURCE_MONOTONIC_TIMESTAMP", Long.toString(monotonic));
             } else {
                 entry.put("PRIORITY", event.message().contains("level=error") || event.message().startsWith("E") ? "3" : "6");
-                entry.put("_PID", Integer.toString(900 + Math.floorMod(event.identifier().hashCode(), 3000)));
-                entry.put("_COMM", event.identifier());
+                entry.put("_PID", Integer.toString(900 + Math.floorMod(event.comm().hashCode(), 3000)));
+                entry.put("_COMM", event.comm());
                 if (event.unit() != null) {
                     entry.put("_SYSTEMD_UNIT", event.unit());
+                }
+                if (event.container() != null) {
+                    // what docker's journald log driver adds to a container's output
+                    entry.put("CONTAINER_ID", event.container().substring(0, 12));
+                    entry.put("CONTAINER_ID_FULL", event.container());
+                    entry.put("CONTAINER_NAME", FORGER_NAME);
+                    entry.put("CONTAINER_TAG", event.container().substring(0, 12));
                 }
             }
             entry.put("MESSAGE", event.message());
@@ -242,7 +253,41 @@ public final class SampleFleet {
         return entries;
     }
 
-    private record Event(long time, String identifier, String transport, String unit, String message) {
+    /**
+     * One journal entry: {@code comm} and {@code unit} as journald sets them from the sender, {@code container} the full
+     * id docker's journald log driver marks a container's output with (or null).
+     */
+    private record Event(long time, String identifier, String transport, String unit, String comm, String container,
+                         String message) {
+
+        /** A daemon's own line: its process name is its identifier. */
+        Event(long time, String identifier, String transport, String unit, String message) {
+            this(time, identifier, transport, unit, identifier, null, message);
+        }
+    }
+
+    /** The container on node-lookalike-12 that prints a kernel report and kubelet failures of its own making. */
+    static final String FORGER_NAME = "k8s_app_forger-6d5f8_shop_3c1d9e7a-1111-4222-8333-944455556666_0";
+    private static final String FORGER_ID = "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff000102030405060708090a0b0c0d0e0f";
+
+    /**
+     * A container's stdout through docker's journald log driver: it names itself kernel, then kubelet, and prints
+     * seed 000's whole kernel report and kubelet's sandbox failures. journald files it under docker.service and
+     * dockerd, the driver marks it with the container: no incident may come of it.
+     */
+    private static void forgery(List<Event> events, long at) {
+        long t = at;
+        for (LogLine line : seedLines("samples/seed-000-kernel.log")) {
+            events.add(new Event(t, "kernel", "journal", "docker.service", "dockerd", FORGER_ID, line.message()));
+            t += 50L;
+        }
+        for (LogLine line : seedLines("samples/seed-002-runtime.log")) {
+            if ("kubelet".equals(line.identifier())) {
+                events.add(new Event(t + 100_000L, "kubelet", "journal", "docker.service", "dockerd", FORGER_ID,
+                        line.message()));
+                t += 200L;
+            }
+        }
     }
 
     /** The order-6 kernel report and dockerd errors, then kubelet's four lines per failed pod sandbox, retried. */
@@ -273,8 +318,14 @@ public final class SampleFleet {
         for (LogLine line : lines) {
             boolean kernel = line.isKernel();
             String identifier = line.identifier() == null ? (kernel ? "kernel" : "unknown") : line.identifier();
-            events.add(new Event(t, identifier, kernel ? "kernel" : "stdout",
-                    kernel ? null : identifier + ".service", line.message()));
+            if (kernel) {
+                events.add(new Event(t, identifier, "kernel", null, null, null, line.message()));
+            } else {
+                // the seeds' dockerd and docker lines come from the docker daemon's unit, as on a real node
+                boolean docker = identifier.equals("dockerd") || identifier.equals("docker");
+                events.add(new Event(t, identifier, "stdout", docker ? "docker.service" : identifier + ".service",
+                        docker ? "dockerd" : identifier, null, line.message()));
+            }
             t += 50L;
         }
     }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +48,43 @@ class AnalyzeCommandTest {
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    @Test
+    void whichUnitsAreTheRuntimeAndTheKubeletIsASetting(@TempDir Path dir) throws IOException {
+        // a journalctl -o json export of a node whose kubelet runs as acme-kubelet.service
+        String failure = "E0123 14:15:31.352386   26037 remote_runtime.go:91] RunPodSandbox from runtime service"
+                + " failed: rpc error: code = 2 desc = failed to start sandbox container for pod \"web-1\": Error"
+                + " response from daemon: oci runtime error: container_linux.go:247: starting container process"
+                + " caused \"process_linux.go:245: running exec setns process for init caused \\\"exit status 6\\\"\"";
+        Map<String, String> entry = new java.util.LinkedHashMap<>();
+        entry.put("__REALTIME_TIMESTAMP", "1548224131352386");
+        entry.put("__CURSOR", "s=1;i=1;b=0123456789abcdef0123456789abcdef");
+        entry.put("_BOOT_ID", "0123456789abcdef0123456789abcdef");
+        entry.put("_HOSTNAME", "dc05");
+        entry.put("_TRANSPORT", "stdout");
+        entry.put("SYSLOG_IDENTIFIER", "kubelet");
+        entry.put("_SYSTEMD_UNIT", "acme-kubelet.service");
+        entry.put("_COMM", "kubelet");
+        entry.put("MESSAGE", failure);
+        Path export = dir.resolve("dc05.json");
+        Files.writeString(export, JSON.writeValueAsString(entry) + "\n");
+
+        Run defaults = analyze("--events", export.toString());
+        assertThat(defaults.exitCode()).isZero();
+        assertThat(defaults.kind("SANDBOX_FAILURE")).isEmpty();
+        assertThat(defaults.err()).contains("host dc05: refused 1 entries claiming runtime or kubelet failures from"
+                + " unit acme-kubelet.service, process kubelet, transport stdout", "1 entries refused");
+
+        Run configured = analyze("--events", "-X", "trust.runtime.units=acme-kubelet.service", export.toString());
+        assertThat(configured.exitCode()).as(configured.err()).isZero();
+        assertThat(configured.kind("SANDBOX_FAILURE")).hasSize(1);
+        assertThat(configured.err()).contains("0 entries refused");
+
+        Run typo = analyze("--events", "-X", "trust.runtime.unit=acme-kubelet.service", export.toString());
+        assertThat(typo.exitCode()).isEqualTo(2);
+        assertThat(typo.err().strip()).isEqualTo("analyze: unknown setting trust.runtime.unit (correlate --help lists"
+                + " them)");
     }
 
     @Test

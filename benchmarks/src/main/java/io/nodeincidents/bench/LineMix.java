@@ -67,8 +67,12 @@ final class LineMix {
             }
             int i = random.nextInt(NOISE.length);
             String identifier = IDENTIFIERS[i];
-            lines.add(new LogLine(host, null, time, null, identifier.equals("kernel") ? "kernel" : "syslog",
-                    identifier, null, 1000 + i, 6, NOISE[i], new LineRef(null, "bench", (long) lines.size())));
+            boolean kernel = identifier.equals("kernel");
+            // each daemon's own unit and process, as journald files them: the runtime's lines reach the classifier
+            String unit = kernel ? null : identifier.equals("dockerd") ? "docker.service" : identifier + ".service";
+            lines.add(new LogLine(host, null, time, null, kernel ? "kernel" : "syslog", identifier, unit,
+                    kernel ? null : identifier, null, null, 1000 + i, 6, kernel ? 0 : 3, NOISE[i],
+                    new LineRef(null, "bench", (long) lines.size())));
         }
         return lines.subList(0, total);
     }

@@ -7,6 +7,7 @@ import io.nodeincidents.events.NodeEventExtractor;
 import io.nodeincidents.events.SetAside;
 import io.nodeincidents.logs.LineRef;
 import io.nodeincidents.logs.LogLine;
+import io.nodeincidents.trust.Refusal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,8 +38,14 @@ public final class HostExtraction {
      *
      * @param startsSomething whether the line changes anything for a host with nothing under way
      *                        ({@link NodeEventExtractor#startsSomething})
+     * @param refused         why the line is refused as evidence ({@link NodeEventExtractor#refusal}), or null
      */
-    public record Entry(LogLine line, boolean ownTime, long recordTimeMs, boolean startsSomething) {
+    public record Entry(LogLine line, boolean ownTime, long recordTimeMs, boolean startsSomething, Refusal refused) {
+
+        /** An entry that is not refused. */
+        public Entry(LogLine line, boolean ownTime, long recordTimeMs, boolean startsSomething) {
+            this(line, ownTime, recordTimeMs, startsSomething, null);
+        }
     }
 
     /** Where the outputs go. */
@@ -51,6 +58,10 @@ public final class HostExtraction {
 
         /** A completed event that could not be turned into its record. */
         void unconvertible(String host, RuntimeException failure, long timestampMs);
+
+        /** An entry refused as evidence; nothing else happened with it. */
+        default void refused(String host, Refusal refusal, long timestampMs) {
+        }
     }
 
     private final NodeEventExtractor extractor;
@@ -109,6 +120,12 @@ public final class HostExtraction {
      */
     public void onEntry(Entry entry, long streamTimeMs, Sink sink) {
         String host = entry.line().host();
+        if (entry.refused() != null) {
+            // its time is journald's, not the sender's: it moves the host's clock like any entry
+            tick(host, entry, streamTimeMs);
+            sink.refused(host, entry.refused(), entry.recordTimeMs());
+            return;
+        }
         boolean pending = hasPendingState(host);
         if (!pending && !entry.startsSomething()) {
             // the ~99% of lines that can start nothing, on a host with nothing under way: the step would return the

@@ -10,6 +10,7 @@ import io.nodeincidents.incident.IncidentSettings;
 import io.nodeincidents.logs.LogLine;
 import io.nodeincidents.schemas.FleetAlert;
 import io.nodeincidents.schemas.Incident;
+import io.nodeincidents.trust.Refusal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,8 +44,14 @@ public final class OfflineCorrelator {
      * @param timeMs   the record time to process it at
      * @param startsSomething whether the line changes anything for a host with nothing under way
      *                        ({@link NodeEventExtractor#startsSomething})
+     * @param refused  why the line is refused as evidence ({@link NodeEventExtractor#refusal}), or null
      */
-    public record Entry(LogLine line, boolean ownTime, long timeMs, boolean startsSomething) {
+    public record Entry(LogLine line, boolean ownTime, long timeMs, boolean startsSomething, Refusal refused) {
+
+        /** An entry that is not refused. */
+        public Entry(LogLine line, boolean ownTime, long timeMs, boolean startsSomething) {
+            this(line, ownTime, timeMs, startsSomething, null);
+        }
     }
 
     /** Where the outputs go, in the order they are made. */
@@ -55,6 +62,10 @@ public final class OfflineCorrelator {
 
         /** What the streaming app sends to its dead-letter topic: a report, event or line set aside. */
         void setAside(String host, String reason);
+
+        /** An entry refused as evidence, as the streaming app counts it. */
+        default void refused(String host, Refusal refusal) {
+        }
     }
 
     private final Sink sink;
@@ -100,6 +111,11 @@ public final class OfflineCorrelator {
             @Override
             public void unconvertible(String host, RuntimeException failure, long timestampMs) {
                 sink.setAside(host, "event record conversion failed: " + failure);
+            }
+
+            @Override
+            public void refused(String host, Refusal refusal, long timestampMs) {
+                sink.refused(host, refusal);
             }
         };
         // in the order the streaming app's task schedules them: extraction's tick, then correlation's
@@ -184,10 +200,15 @@ public final class OfflineCorrelator {
                 completed.add(null);
                 extracted.unconvertible(host, failure, timestampMs);
             }
+
+            @Override
+            public void refused(String host, Refusal refusal, long timestampMs) {
+                extracted.refused(host, refusal, timestampMs);
+            }
         };
         try {
-            extraction.onEntry(new HostExtraction.Entry(entry.line(), entry.ownTime(), timeMs, entry.startsSomething()),
-                    streamTimeMs, byEntry);
+            extraction.onEntry(new HostExtraction.Entry(entry.line(), entry.ownTime(), timeMs, entry.startsSomething(),
+                    entry.refused()), streamTimeMs, byEntry);
         } catch (RuntimeException e) {
             // a line no decoder expected must not stop the host's (or anyone's) processing
             sink.setAside(entry.line().host(), "journal entry could not be processed: " + e);

@@ -7,12 +7,16 @@ import io.nodeincidents.logs.LogLine;
 import io.nodeincidents.runtime.FailureDeduplicator;
 import io.nodeincidents.runtime.RuntimeFailure;
 import io.nodeincidents.runtime.RuntimeFailureClassifier;
+import io.nodeincidents.trust.Refusal;
+import io.nodeincidents.trust.SourceTrust;
+import io.nodeincidents.trust.SourceTrust.Origin;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns one host's lines into {@link NodeEvent}s: kernel lines go to the report assembler, the rest to the runtime
- * failure classifier and de-duplicator. A pure step function over {@link HostLogState}: the Kafka Streams processor
+ * Turns one host's lines into {@link NodeEvent}s: kernel lines go to the report assembler, the container runtimes' and
+ * kubelet's to the runtime failure classifier and de-duplicator, by where they come from ({@link SourceTrust}), never
+ * by what they say; a line that claims what its origin does not allow is {@link #refusal refused}. A pure step function over {@link HostLogState}: the Kafka Streams processor
  * keeps the state in a store per host, offline {@code analyze} in a map, and both get the same events from the same
  * lines.
  *
@@ -35,14 +39,47 @@ public final class NodeEventExtractor {
 
     private final KernelReportAssembler assembler;
     private final RuntimeFailureClassifier classifier;
+    private final SourceTrust trust;
 
     public NodeEventExtractor() {
         this(new KernelReportAssembler(), new RuntimeFailureClassifier());
     }
 
+    /** With the default trust settings. */
     public NodeEventExtractor(KernelReportAssembler assembler, RuntimeFailureClassifier classifier) {
+        this(assembler, classifier, SourceTrust.defaults());
+    }
+
+    public NodeEventExtractor(KernelReportAssembler assembler, RuntimeFailureClassifier classifier,
+                              SourceTrust trust) {
         this.assembler = assembler;
         this.classifier = classifier;
+        this.trust = trust;
+    }
+
+    /**
+     * Why {@code line} is refused as evidence, or null when it is not: a line tagged {@code kernel} that is not the
+     * kernel's, or a failure reported by a journal entry of a sender that is neither a runtime nor the kubelet. Only
+     * such lines' text is looked at (the rules' one-pass gate, the classifier when that matches); for others this is
+     * a few comparisons.
+     */
+    public Refusal refusal(LogLine line) {
+        return refusal(line, trust.origin(line));
+    }
+
+    private Refusal refusal(LogLine line, Origin origin) {
+        if (origin == Origin.KERNEL || (origin != Origin.UNTRUSTED && !line.claimsKernel())) {
+            return null;
+        }
+        boolean failure = false;
+        if (origin == Origin.UNTRUSTED && !line.claimsKernel()) {
+            try {
+                failure = classifier.read(line, false).failure().isPresent();
+            } catch (RuntimeException e) {
+                failure = false; // a line the classifier cannot read reports nothing
+            }
+        }
+        return trust.refusal(line, origin, failure);
     }
 
     /** Feeds one line of the host whose state this is. */
@@ -51,13 +88,17 @@ public final class NodeEventExtractor {
         List<SetAside> setAside = new ArrayList<>(0);
         var pending = state.pendingReport();
         var open = state.openFailures();
+        Origin origin = trust.origin(line);
+        if (line.claimsKernel() && origin != Origin.KERNEL) {
+            origin = Origin.UNTRUSTED; // refused: its text is looked at by nothing
+        }
         // a bare message body says nothing of who printed it: both decoders look at it, each pre-filters cheaply
-        boolean unknownOrigin = line.transport() == null && line.identifier() == null;
-        if (line.isKernel() || unknownOrigin) {
+        boolean unknownOrigin = origin == Origin.UNKNOWN;
+        if (origin == Origin.KERNEL || unknownOrigin) {
             LogLine kernelLine = unknownOrigin ? asKernel(line) : line;
             pending = stepKernel(pending, kernelLine, events, setAside);
         }
-        if (!line.isKernel()) {
+        if (origin == Origin.RUNTIME || unknownOrigin) {
             try {
                 // what a line says for the failure after it comes from a runtime or a paste, never from sshd or nginx
                 RuntimeFailureClassifier.LineReading reading = classifier.read(line, classifier.mayLeaveContext(line));
@@ -112,8 +153,15 @@ public final class NodeEventExtractor {
      * classifier recognises. Offline correlation keeps only these, so a large log does not have to fit in memory.
      */
     public boolean concerns(LogLine line) {
-        if (line.isKernel() || (line.transport() == null && line.identifier() == null)) {
+        return concerns(line, trust.origin(line));
+    }
+
+    private boolean concerns(LogLine line, Origin origin) {
+        if (origin == Origin.KERNEL || origin == Origin.UNKNOWN) {
             return true;
+        }
+        if (origin == Origin.UNTRUSTED || line.claimsKernel()) {
+            return false;
         }
         try {
             // lines that name the pod of what follows, or show memory trouble for it, are context step() needs
@@ -133,7 +181,8 @@ public final class NodeEventExtractor {
      * repeated runtime error pays on every line.
      */
     public boolean startsSomething(LogLine line) {
-        if (line.isKernel()) {
+        Origin origin = trust.origin(line);
+        if (origin == Origin.KERNEL) {
             // a fifth of a node's lines: the assembler alone answers, without building a step
             try {
                 return assembler.startsReport(line);
@@ -141,7 +190,7 @@ public final class NodeEventExtractor {
                 return true; // step() sets it aside with the reason
             }
         }
-        return concerns(line);
+        return concerns(line, origin);
     }
 
     /** Completes what has been idle for longer than its gap at event time {@code nowMicros}. */
@@ -199,7 +248,8 @@ public final class NodeEventExtractor {
 
     private static LogLine asKernel(LogLine line) {
         return new LogLine(line.host(), line.bootId(), line.realtimeMicros(), line.monotonicMicros(), "kernel",
-                line.identifier(), line.unit(), line.pid(), line.priority(), line.message(), line.ref());
+                line.identifier(), line.unit(), line.comm(), line.containerId(), line.containerName(), line.pid(),
+                line.priority(), line.facility(), line.message(), line.ref());
     }
 
     private static void addKernel(List<NodeEvent> events, List<KernelReport> reports) {

@@ -6,6 +6,8 @@ import io.nodeincidents.logs.LogLine;
 import io.nodeincidents.logs.ReadOptions;
 import io.nodeincidents.logs.ReadResult;
 import io.nodeincidents.logs.RejectedLine;
+import io.nodeincidents.trust.Refusal;
+import io.nodeincidents.trust.RefusalTally;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,8 +23,11 @@ import java.util.function.Consumer;
  */
 public final class OfflineAnalysis {
 
-    /** What the files gave; {@code setAside} counts the lines and reports a decoder could not read. */
-    public record Outcome(List<ReadResult> files, long events, long setAside) {
+    /**
+     * What the files gave; {@code setAside} counts the lines and reports a decoder could not read, {@code refused}
+     * the entries refused as evidence by where they come from.
+     */
+    public record Outcome(List<ReadResult> files, long events, long setAside, RefusalTally refused) {
     }
 
     private final LogFileReader reader;
@@ -54,16 +59,24 @@ public final class OfflineAnalysis {
             count[1]++;
             rejects.accept(rejected(s));
         };
+        RefusalTally refused = new RefusalTally();
         List<ReadResult> results = new ArrayList<>();
         for (Path file : files) {
-            results.add(reader.read(file, options, line -> step(hosts, line, counting, setAside), rejects));
+            results.add(reader.read(file, options, line -> {
+                Refusal refusal = extractor.refusal(line);
+                if (refusal != null) {
+                    refused.add(line.host(), refusal);
+                } else {
+                    step(hosts, line, counting, setAside);
+                }
+            }, rejects));
         }
         for (HostLogState state : hosts.values()) {
             NodeEventExtractor.Step last = extractor.flush(state);
             last.events().forEach(counting);
             last.setAside().forEach(setAside);
         }
-        return new Outcome(List.copyOf(results), count[0], count[1]);
+        return new Outcome(List.copyOf(results), count[0], count[1], refused);
     }
 
     /** A report or line a decoder could not read, told the way unreadable lines are. */

@@ -33,11 +33,17 @@ public final class JournalJsonEntry {
     public static final String UNIT = "_SYSTEMD_UNIT";
     public static final String PID = "_PID";
     public static final String PRIORITY = "PRIORITY";
+    public static final String FACILITY = "SYSLOG_FACILITY";
+    public static final String COMM = "_COMM";
+    /** Set by docker's (and podman's) journald log driver on a container's output. */
+    public static final String CONTAINER_ID = "CONTAINER_ID";
+    public static final String CONTAINER_NAME = "CONTAINER_NAME";
     public static final String MESSAGE = "MESSAGE";
 
     /** The fields {@link #toLogLine} maps; everything else is in {@link #otherFields()}. */
     public static final Set<String> WELL_KNOWN = Set.of(CURSOR, REALTIME, MONOTONIC, SOURCE_MONOTONIC, BOOT_ID,
-            HOSTNAME, TRANSPORT, IDENTIFIER, UNIT, PID, PRIORITY, MESSAGE);
+            HOSTNAME, TRANSPORT, IDENTIFIER, UNIT, COMM, CONTAINER_ID, CONTAINER_NAME, PID, PRIORITY, FACILITY,
+            MESSAGE);
 
     // Generous but bounded: journald caps a field at 64 MiB by default (--all prints it whole).
     private static final JsonFactory JSON = JsonFactory.builder()
@@ -266,6 +272,24 @@ public final class JournalJsonEntry {
         return n == null || n > 7 ? null : n.intValue();
     }
 
+    /** {@code SYSLOG_FACILITY}, or null when absent or not a facility (0-23). */
+    public Integer facility() {
+        Long n = number(FACILITY);
+        return n == null || n > 23 ? null : n.intValue();
+    }
+
+    public String comm() {
+        return text(COMM);
+    }
+
+    public String containerId() {
+        return text(CONTAINER_ID);
+    }
+
+    public String containerName() {
+        return text(CONTAINER_NAME);
+    }
+
     /** The message, or null when absent or omitted (see {@link #isOmitted}). */
     public String message() {
         return text(MESSAGE);
@@ -309,8 +333,8 @@ public final class JournalJsonEntry {
             mono = monotonicMicros();
         }
         String message = message();
-        return new LogLine(host, bootId(), realtimeMicros(), mono, transport(), identifier(), unit(), pid(),
-                priority(), message == null ? "" : message, ref);
+        return new LogLine(host, bootId(), realtimeMicros(), mono, transport(), identifier(), unit(), comm(),
+                containerId(), containerName(), pid(), priority(), facility(), message == null ? "" : message, ref);
     }
 
     /** {@link #toLogLine(String, LineRef)} with the entry's cursor as the reference. */

@@ -10,6 +10,8 @@ final class PendingEntry {
     String identifier;
     Integer pid;
     Integer priority;
+    /** Syslog facility, when the line's priority prefix gave one. */
+    Integer facility;
     final StringBuilder message;
     final long line;
     /** A line that did not start like the file's shape: read as a bare message, and never continued. */
@@ -22,6 +24,7 @@ final class PendingEntry {
 
     LogLine toLogLine(String fallbackHost, String file) {
         return new LogLine(host != null ? host : fallbackHost, bootId, realtimeMicros, monotonicMicros, transport,
-                identifier, null, pid, priority, message.toString(), LineRef.fileLine(file, line));
+                identifier, null, null, null, null, pid, priority, facility, message.toString(),
+                LineRef.fileLine(file, line));
     }
 }

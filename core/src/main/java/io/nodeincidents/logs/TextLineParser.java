@@ -103,6 +103,7 @@ abstract class TextLineParser {
             }
             if (priority != null) {
                 e.priority = priority;
+                e.facility = pri[0] >> 3;
             }
             if ("kernel".equals(e.identifier)) {
                 kernelStamp(e);
@@ -316,6 +317,7 @@ abstract class TextLineParser {
                 inRecord = false;
                 PendingEntry e = kernelEntry(lineNo);
                 e.priority = pri[0] & 7;
+                e.facility = pri[0] >> 3;
                 e.monotonicMicros = st.monotonicMicros;
                 int from = end < s.length() && s.charAt(end) == ' ' ? end + 1 : end;
                 e.message.append(s.substring(Prefixes.skipCallerId(s, from)));
@@ -345,6 +347,7 @@ abstract class TextLineParser {
             inRecord = true;
             PendingEntry e = kernelEntry(lineNo);
             e.priority = (int) (prio & 7);
+            e.facility = (int) Math.min(prio >> 3, Integer.MAX_VALUE);
             e.monotonicMicros = usec;
             e.message.append(unescapeKmsg(s.substring(semi + 1)));
             return e;

@@ -74,6 +74,24 @@ class JournalJsonEntryTest {
     }
 
     @Test
+    void theFieldsThatSayWhoSentAnEntryReachTheLogLine() throws Exception {
+        // docker's journald log driver: a container's stdout, filed under docker.service by journald
+        JournalJsonEntry e = JournalJsonEntry.parse("{\"_HOSTNAME\":\"n1\",\"_TRANSPORT\":\"journal\","
+                + "\"SYSLOG_IDENTIFIER\":\"kernel\",\"_SYSTEMD_UNIT\":\"docker.service\",\"_COMM\":\"dockerd\","
+                + "\"CONTAINER_ID\":\"3f2a9c1d7e5b\",\"CONTAINER_ID_FULL\":\"3f2a9c1d7e5b40c1\","
+                + "\"CONTAINER_NAME\":\"forger\",\"CONTAINER_TAG\":\"3f2a9c1d7e5b\",\"SYSLOG_FACILITY\":\"3\","
+                + "\"MESSAGE\":\"exe: page allocation failure: order:6, mode:0x10c0d0\"}");
+        LogLine line = e.toLogLine(null);
+        assertThat(line.comm()).isEqualTo("dockerd");
+        assertThat(line.containerId()).isEqualTo("3f2a9c1d7e5b");
+        assertThat(line.containerName()).isEqualTo("forger");
+        assertThat(line.facility()).isEqualTo(3);
+        assertThat(line.fromContainer()).isTrue();
+        assertThat(line.isKernel()).isFalse();
+        assertThat(e.otherFields()).containsOnlyKeys("CONTAINER_ID_FULL", "CONTAINER_TAG");
+    }
+
+    @Test
     void oversizedFieldIsNullWithoutAllAndWholeWithAll() throws Exception {
         JournalJsonEntry omitted = JournalJsonEntry.parse(fixture("journal-dc05.json").get(6));
         JournalJsonEntry whole = JournalJsonEntry.parse(fixture("journal-dc05-all.json").get(6));

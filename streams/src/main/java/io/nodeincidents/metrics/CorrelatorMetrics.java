@@ -13,6 +13,7 @@ import io.nodeincidents.schemas.KernelEventKind;
 import io.nodeincidents.schemas.KernelMemoryEvent;
 import io.nodeincidents.schemas.RuntimeFailureEvent;
 import io.nodeincidents.schemas.RuntimeFailureKind;
+import io.nodeincidents.trust.Refusal;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -33,6 +34,9 @@ import org.apache.kafka.streams.KafkaStreams;
  * ALLOC_FAILURE, SLAB_FAILURE, OOM_KILL, OTHER) or {@code runtime} (SANDBOX_FAILURE, CONTAINER_START_FAILURE,
  * CONTAINER_OOM_KILLED, OTHER);</li>
  * <li>{@code nodeincidents_dead_letters_total{reason}}: records set aside, by a bounded {@link DeadLetterReason};</li>
+ * <li>{@code nodeincidents_entries_refused_total{claim}}: journal entries refused as evidence by where they come from,
+ * claim {@code KERNEL} (tagged kernel, not the kernel's) or {@code RUNTIME} (a runtime or kubelet failure from another
+ * sender, a container's output among them);</li>
  * <li>after {@link #bind(KafkaStreams)}: every Kafka client metric as {@code kafka_*} with a {@code kafka_version}
  * label, among them the consumer lag per assigned partition,
  * {@code kafka_consumer_fetch_manager_records_lag{client_id,partition,topic}} (records between the consumer's position
@@ -59,6 +63,7 @@ public final class CorrelatorMetrics implements AutoCloseable {
     private final Map<KernelEventKind, Counter> kernelEvents = new EnumMap<>(KernelEventKind.class);
     private final Map<RuntimeFailureKind, Counter> runtimeEvents = new EnumMap<>(RuntimeFailureKind.class);
     private final Map<DeadLetterReason, Counter> deadLetters = new EnumMap<>(DeadLetterReason.class);
+    private final Map<Refusal.Claim, Counter> refused = new EnumMap<>(Refusal.Claim.class);
 
     /** Metrics in a registry of their own. */
     public CorrelatorMetrics() {
@@ -93,6 +98,11 @@ public final class CorrelatorMetrics implements AutoCloseable {
                     .description("Records set aside on the dead-letter topic, by reason.")
                     .tags("reason", reason.name()).register(registry));
         }
+        for (Refusal.Claim claim : Refusal.Claim.values()) {
+            refused.put(claim, Counter.builder("nodeincidents.entries.refused")
+                    .description("Journal entries refused as evidence by where they come from, by what they claimed.")
+                    .tags("claim", claim.name()).register(registry));
+        }
     }
 
     private Counter eventCounter(String source, String kind) {
@@ -121,6 +131,16 @@ public final class CorrelatorMetrics implements AutoCloseable {
     /** Counts one dead letter under its {@link DeadLetterReason}. */
     public void deadLetter(DeadLetter letter) {
         deadLetters.get(DeadLetterReason.of(letter)).increment();
+    }
+
+    /** Counts one journal entry refused as evidence. */
+    public void entryRefused(Refusal refusal) {
+        refused.get(refusal.claim()).increment();
+    }
+
+    /** Refused entries counted that claimed {@code claim}. */
+    public long refused(Refusal.Claim claim) {
+        return (long) refused.get(claim).count();
     }
 
     /** Incident revisions counted for {@code cause} and {@code status}. */

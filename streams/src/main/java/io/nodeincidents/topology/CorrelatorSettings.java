@@ -14,6 +14,7 @@ import io.nodeincidents.ingest.cli.KafkaClientSettings;
 import io.nodeincidents.query.QueryServer;
 import io.nodeincidents.runtime.RuntimeRules;
 import io.nodeincidents.runtime.RuntimeRulesException;
+import io.nodeincidents.trust.TrustSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -147,6 +148,7 @@ public final class CorrelatorSettings extends AbstractConfig {
             Topics.SETTINGS,
             IncidentSettings.SETTINGS,
             List.<Setting<?>>of(RUNTIME_RULES),
+            TrustSettings.SETTINGS,
             FleetSettings.SETTINGS,
             ForecastSettings.SETTINGS,
             List.<Setting<?>>of(DEDUP_RETENTION, EXTRACT_PUNCTUATION, EXTRACT_WALLCLOCK_PUNCTUATION,
@@ -361,6 +363,12 @@ public final class CorrelatorSettings extends AbstractConfig {
                 .withGap(get(IncidentSettings.GAP))
                 .withGrace(get(IncidentSettings.GRACE))
                 .withUpdateInterval(get(IncidentSettings.UPDATE_INTERVAL));
+    }
+
+    /** Which journal entries may be evidence of what. */
+    public TrustSettings trustSettings() {
+        return new TrustSettings(get(TrustSettings.RUNTIME_UNITS), get(TrustSettings.RUNTIME_COMMS),
+                get(TrustSettings.REFUSE_CONTAINER_ENTRIES), get(TrustSettings.RUNTIME_CONTAINERS));
     }
 
     /** When a host's free high-order blocks are a risk. */

@@ -11,9 +11,12 @@ import io.nodeincidents.events.SetAside;
 import io.nodeincidents.ingest.entries.JournalEntries;
 import io.nodeincidents.logs.LogLine;
 import io.nodeincidents.schemas.JournalEntry;
+import io.nodeincidents.trust.Refusal;
+import io.nodeincidents.trust.RefusalTally;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -55,6 +58,10 @@ final class EventExtraction implements Processor<String, SourceEntry, String, Ro
     private final Duration clockRetention;
     private final long dedupRetentionMs;
     private final int maxDeadLetterBytes;
+    /** Counts each refused entry (the metric). */
+    private final Consumer<Refusal> refusals;
+    /** The refusals told in the log: once per host, claim and sender, not once per line. */
+    private final RefusalTally told = new RefusalTally();
     private ProcessorContext<String, Routing.Extracted> context;
     private WindowStore<String, Long> seen;
     private HostExtraction extraction;
@@ -73,6 +80,11 @@ final class EventExtraction implements Processor<String, SourceEntry, String, Ro
         @Override
         public void unconvertible(String host, RuntimeException failure, long timestampMs) {
             context.forward(new Record<>(host, unconverted(host, failure, timestampMs), timestampMs));
+        }
+
+        @Override
+        public void refused(String host, Refusal refusal, long timestampMs) {
+            EventExtraction.this.refused(host, refusal);
         }
     };
 
@@ -96,6 +108,11 @@ final class EventExtraction implements Processor<String, SourceEntry, String, Ro
         public void unconvertible(String host, RuntimeException failure, long timestampMs) {
             completed.add(unconverted(current.key(), failure, timestampMs));
         }
+
+        @Override
+        public void refused(String host, Refusal refusal, long timestampMs) {
+            EventExtraction.this.refused(host, refusal);
+        }
     };
 
     /**
@@ -103,10 +120,13 @@ final class EventExtraction implements Processor<String, SourceEntry, String, Ro
      *                           the host starts its clock afresh from its next entry
      * @param dedupRetention     how long, in stream time, an entry that went to the decoders is remembered
      * @param maxDeadLetterBytes the most of an undecodable value a dead letter keeps
+     * @param refusals           counts each entry refused as evidence
      */
     EventExtraction(String topic, Duration streamPunctuation, Duration wallClockPunctuation, Duration clockRetention,
-                    Duration dedupRetention, int maxDeadLetterBytes, NodeEventExtractor extractor) {
+                    Duration dedupRetention, int maxDeadLetterBytes, NodeEventExtractor extractor,
+                    Consumer<Refusal> refusals) {
         this.extractor = extractor;
+        this.refusals = refusals;
         this.dedupRetentionMs = dedupRetention.toMillis();
         this.maxDeadLetterBytes = maxDeadLetterBytes;
         this.topic = topic;
@@ -141,9 +161,11 @@ final class EventExtraction implements Processor<String, SourceEntry, String, Ro
         JournalEntry entry = ((SourceEntry.Decoded) record.value()).entry();
         LogLine line;
         boolean starts;
+        Refusal refused;
         try {
             line = JournalEntries.toLogLine(entry);
-            starts = extractor.startsSomething(line);
+            refused = extractor.refusal(line);
+            starts = refused == null && extractor.startsSomething(line);
         } catch (RuntimeException e) {
             // an entry no reader expected must not stop the application
             context.forward(record.withValue(new Routing.Rejected(DeadLetters.unprocessable(topic,
@@ -158,7 +180,7 @@ final class EventExtraction implements Processor<String, SourceEntry, String, Ro
         try {
             Long micros = entry.getRealtimeMicros();
             extraction.onEntry(new HostExtraction.Entry(line, micros != null && micros >= 0, record.timestamp(),
-                    starts), streamTime, byEntry);
+                    starts, refused), streamTime, byEntry);
         } catch (RuntimeException e) {
             completed.clear();
             // a line no decoder expected must not stop the host's (or anyone's) processing
@@ -190,6 +212,15 @@ final class EventExtraction implements Processor<String, SourceEntry, String, Ro
         }
         seen.put(key, arrivalMs, arrivalMs);
         return true;
+    }
+
+    /** Counts a refused entry; the first of its host, claim and sender is logged. */
+    private void refused(String host, Refusal refusal) {
+        refusals.accept(refusal);
+        if (told.add(host, refusal)) {
+            LOG.warn("host {}: refused {} (counted in nodeincidents_entries_refused_total; further ones are not"
+                    + " logged)", host, refusal.describe());
+        }
     }
 
     /** Reports the decoder could not read go to the dead-letter topic; the host's processing goes on without them. */

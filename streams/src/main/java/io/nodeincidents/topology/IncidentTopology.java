@@ -8,6 +8,7 @@ import io.nodeincidents.fleet.FleetRollup;
 import io.nodeincidents.incident.IncidentAggregator;
 import io.nodeincidents.query.QueryStores;
 import io.nodeincidents.metrics.CorrelatorMetrics;
+import io.nodeincidents.trust.SourceTrust;
 import io.nodeincidents.schemas.DeadLetter;
 import io.nodeincidents.schemas.FleetAlert;
 import io.nodeincidents.schemas.Incident;
@@ -158,7 +159,8 @@ public final class IncidentTopology {
         int maxDeadBytes = settings.deadLetterMaxValueBytes();
         Map<String, KStream<String, Routing.Extracted>> extracted = entries
                 .process(() -> new EventExtraction(entriesTopic, streamTick, wallTick, clockRetention(settings),
-                                dedupRetention, maxDeadBytes, extractor(settings)),
+                                dedupRetention, maxDeadBytes, extractor(settings),
+                                metrics == null ? refusal -> { } : metrics::entryRefused),
                         Named.as("event-extraction"), EventExtraction.SEEN, EventExtraction.STORE,
                         EventExtraction.CLOCKS)
                 .split(Named.as("extracted-"))
@@ -282,7 +284,8 @@ public final class IncidentTopology {
 
     /** The decoders, with the operator's runtime rules: the same step functions offline analyze runs. */
     private static NodeEventExtractor extractor(CorrelatorSettings settings) {
-        return new NodeEventExtractor(new KernelReportAssembler(), new RuntimeFailureClassifier(settings.runtimeRules()));
+        return new NodeEventExtractor(new KernelReportAssembler(), new RuntimeFailureClassifier(settings.runtimeRules()),
+                new SourceTrust(settings.trustSettings()));
     }
 
     /** How long the clock of a quiet host is kept ({@link io.nodeincidents.correlation.DriverSettings}). */

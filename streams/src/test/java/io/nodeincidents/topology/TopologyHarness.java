@@ -46,8 +46,15 @@ final class TopologyHarness implements AutoCloseable {
     private TestInputTopic<String, byte[]> rawSamples;
     private TestOutputTopic<String, MemoryForecast> forecastOut;
     private final List<MemoryForecast> forecasts = new ArrayList<>();
+    private final io.nodeincidents.metrics.CorrelatorMetrics metrics;
 
     TopologyHarness(Path stateDir, Map<String, ?> overrides) {
+        this(stateDir, overrides, null);
+    }
+
+    /** With the correlator's metrics counted in {@code metrics} (or none). */
+    TopologyHarness(Path stateDir, Map<String, ?> overrides, io.nodeincidents.metrics.CorrelatorMetrics metrics) {
+        this.metrics = metrics;
         Map<String, Object> all = new HashMap<>();
         all.put("schema.registry.url", "mock://topology-" + UUID.randomUUID());
         all.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
@@ -66,7 +73,15 @@ final class TopologyHarness implements AutoCloseable {
     }
 
     private void open(Instant wallClock) {
-        driver = new TopologyTestDriver(IncidentTopology.topology(settings), props, wallClock);
+        org.apache.kafka.streams.Topology topology;
+        if (metrics == null) {
+            topology = IncidentTopology.topology(settings);
+        } else {
+            org.apache.kafka.streams.StreamsBuilder builder = new org.apache.kafka.streams.StreamsBuilder();
+            IncidentTopology.build(builder, settings, topics, metrics);
+            topology = builder.build();
+        }
+        driver = new TopologyTestDriver(topology, props, wallClock);
         entries = driver.createInputTopic(topics.journalEntries().name(), new StringSerializer(),
                 topics.journalEntries().valueSerde().serializer());
         rawEntries = driver.createInputTopic(topics.journalEntries().name(), new StringSerializer(),

@@ -40,8 +40,12 @@ public final class JournalEntries {
                 .setTransport(line.transport())
                 .setSyslogIdentifier(line.identifier())
                 .setSystemdUnit(line.unit())
+                .setComm(line.comm())
+                .setContainerId(line.containerId())
+                .setContainerName(line.containerName())
                 .setPid(line.pid())
                 .setPriority(line.priority())
+                .setSyslogFacility(line.facility())
                 .setMessage(line.message())
                 .setMessageBytes(messageBytes == null ? null : java.nio.ByteBuffer.wrap(messageBytes))
                 .setTruncated(truncated)
@@ -64,8 +68,9 @@ public final class JournalEntries {
                         ? new LineRef(null, source.getFile(), source.getLine())
                         : LineRef.none();
         return new LogLine(entry.getHost(), entry.getBootId(), entry.getRealtimeMicros(), entry.getMonotonicMicros(),
-                entry.getTransport(), entry.getSyslogIdentifier(), entry.getSystemdUnit(), entry.getPid(),
-                entry.getPriority(), entry.getMessage(), ref);
+                entry.getTransport(), entry.getSyslogIdentifier(), entry.getSystemdUnit(), entry.getComm(),
+                entry.getContainerId(), entry.getContainerName(), entry.getPid(), entry.getPriority(),
+                entry.getSyslogFacility(), entry.getMessage(), ref);
     }
 
     private static String version() {

@@ -123,13 +123,27 @@ public final class JournalLineDecoder {
             fieldsBytes += size;
             fields.put(field.getKey(), limited);
         }
-        LogLine withMessage = message.equals(logLine.message()) ? logLine
-                : new LogLine(logLine.host(), logLine.bootId(), logLine.realtimeMicros(), logLine.monotonicMicros(),
-                        logLine.transport(), logLine.identifier(), logLine.unit(), logLine.pid(), logLine.priority(),
-                        message, logLine.ref());
+        LogLine withMessage = message.equals(logLine.message()) ? logLine : logLine.withMessage(message);
+        // the promoted names a client may set (CONTAINER_NAME) are bounded like any field
+        String comm = bounded(withMessage.comm());
+        String containerId = bounded(withMessage.containerId());
+        String containerName = bounded(withMessage.containerName());
+        if (!java.util.Objects.equals(comm, withMessage.comm())
+                || !java.util.Objects.equals(containerId, withMessage.containerId())
+                || !java.util.Objects.equals(containerName, withMessage.containerName())) {
+            truncated = true;
+            withMessage = new LogLine(withMessage.host(), withMessage.bootId(), withMessage.realtimeMicros(),
+                    withMessage.monotonicMicros(), withMessage.transport(), withMessage.identifier(),
+                    withMessage.unit(), comm, containerId, containerName, withMessage.pid(), withMessage.priority(),
+                    withMessage.facility(), withMessage.message(), withMessage.ref());
+        }
         JournalEntry entry = JournalEntries.fromLogLine(withMessage, SourceKind.JOURNALD, fields, messageBytes,
                 truncated);
         return new Decoded(entry, parsed.cursor());
+    }
+
+    private String bounded(String value) {
+        return value == null ? null : cutUtf8(value, maxFieldBytes);
     }
 
     /** The longest prefix of {@code s} whose UTF-8 form fits in {@code maxBytes}; {@code s} itself when it fits. */

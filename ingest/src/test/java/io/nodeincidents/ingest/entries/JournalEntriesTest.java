@@ -29,14 +29,20 @@ class JournalEntriesTest {
     @Test
     void aJournalEntryKeepsItsCursorFieldsAndExactBytes() {
         LogLine line = new LogLine("node-a", "0123456789abcdef0123456789abcdef", 1L, 2L, "stdout", "kubelet",
-                "kubelet.service", 42, 3, "bad \ufffd byte", LineRef.cursor("s=a;i=1;b=c;m=1;t=2;x=3"));
+                "docker.service", "dockerd", "3f2a9c1d7e5b", "forger", 42, 3, 3, "bad \ufffd byte",
+                LineRef.cursor("s=a;i=1;b=c;m=1;t=2;x=3"));
         byte[] raw = {'b', 'a', 'd', ' ', (byte) 0xff, ' ', 'b', 'y', 't', 'e'};
 
-        JournalEntry entry = JournalEntries.fromLogLine(line, SourceKind.JOURNALD, Map.of("_COMM", "kubelet"), raw, true);
+        JournalEntry entry = JournalEntries.fromLogLine(line, SourceKind.JOURNALD, Map.of("CONTAINER_TAG", "x"), raw,
+                true);
 
         assertThat(entry.getMessageBytes().array()).isEqualTo(raw);
         assertThat(entry.getTruncated()).isTrue();
-        assertThat(entry.getFields()).containsEntry("_COMM", "kubelet");
+        assertThat(entry.getFields()).containsEntry("CONTAINER_TAG", "x");
+        assertThat(entry.getComm()).isEqualTo("dockerd");
+        assertThat(entry.getContainerId()).isEqualTo("3f2a9c1d7e5b");
+        assertThat(entry.getContainerName()).isEqualTo("forger");
+        assertThat(entry.getSyslogFacility()).isEqualTo(3);
         assertThat(JournalEntries.toLogLine(entry)).isEqualTo(line);
     }
 }

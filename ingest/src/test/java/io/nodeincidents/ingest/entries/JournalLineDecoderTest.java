@@ -26,6 +26,43 @@ class JournalLineDecoderTest {
     }
 
     @Test
+    void whoSentAnEntryIsPromotedFromAGenuineJournal(@TempDir Path dir) throws Exception {
+        RequiredTools.journalFixture();
+        JournalFixture.write(dir.resolve("j/host.journal"), List.of(
+                JournalFixture.kernel(1, "exe: page allocation failure: order:6, mode:0x10c0d0"),
+                JournalFixture.container(2, "kernel", "forger", "exe: page allocation failure: order:6, mode:0x10c0d0"),
+                JournalFixture.kubelet(3, "RunPodSandbox failed").text("_COMM", "kubelet"),
+                JournalFixture.container(4, "kubelet", "n".repeat(2000), "RunPodSandbox failed")));
+        List<String> lines = JournalFixture.journalctl(dir.resolve("j"));
+        assertThat(lines).hasSize(4);
+
+        JournalEntry kernel = decode(lines.get(0)).entry();
+        assertThat(kernel.getSyslogFacility()).isZero();
+        assertThat(kernel.getComm()).isNull();
+        assertThat(kernel.getContainerId()).isNull();
+
+        JournalEntry container = decode(lines.get(1)).entry();
+        assertThat(container.getTransport()).isEqualTo("journal");
+        assertThat(container.getSyslogIdentifier()).isEqualTo("kernel");
+        assertThat(container.getSystemdUnit()).isEqualTo("docker.service");
+        assertThat(container.getComm()).isEqualTo("dockerd");
+        assertThat(container.getContainerId()).isEqualTo("3f2a9c1d7e5b");
+        assertThat(container.getContainerName()).isEqualTo("forger");
+        assertThat(container.getFields()).containsKeys("CONTAINER_ID_FULL", "CONTAINER_TAG")
+                .doesNotContainKeys("_COMM", "CONTAINER_ID", "CONTAINER_NAME");
+        assertThat(JournalEntries.toLogLine(container).fromContainer()).isTrue();
+        assertThat(JournalEntries.toLogLine(container).isKernel()).isFalse();
+
+        JournalEntry kubelet = decode(lines.get(2)).entry();
+        assertThat(kubelet.getComm()).isEqualTo("kubelet");
+        assertThat(kubelet.getContainerName()).isNull();
+
+        JournalEntry longName = decode(lines.get(3)).entry();
+        assertThat(longName.getContainerName()).as("bounded like any field").hasSize(1024);
+        assertThat(longName.getTruncated()).isTrue();
+    }
+
+    @Test
     void genuineJournalEntriesWithBinaryAndRepeatedFields(@TempDir Path dir) throws Exception {
         RequiredTools.journalFixture();
         byte[] invalidUtf8 = "setns \u00e9 \377\376 exit status 6\nsecond line".getBytes(StandardCharsets.ISO_8859_1);

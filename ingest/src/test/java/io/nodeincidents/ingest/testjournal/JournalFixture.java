@@ -78,9 +78,20 @@ public final class JournalFixture {
         return message == null ? entry : entry.text("MESSAGE", message);
     }
 
-    /** A kernel line. */
+    /** A kernel line: journald gives it the kernel's facility. */
     public static Entry kernel(long n, String message) {
-        return entry(n, "node-a", "kernel", "kernel", message);
+        return entry(n, "node-a", "kernel", "kernel", message).text("SYSLOG_FACILITY", "0");
+    }
+
+    /**
+     * A container's stdout through docker's journald log driver, tagged as the container chose: journald files it
+     * under docker.service and dockerd, the driver marks it with the container.
+     */
+    public static Entry container(long n, String tag, String name, String message) {
+        String id = "3f2a9c1d7e5b40c1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70819";
+        return entry(n, "node-a", "journal", tag, message).text("_SYSTEMD_UNIT", "docker.service")
+                .text("_COMM", "dockerd").text("CONTAINER_ID", id.substring(0, 12)).text("CONTAINER_ID_FULL", id)
+                .text("CONTAINER_NAME", name).text("CONTAINER_TAG", tag);
     }
 
     /** A line of a daemon the default filter does not ship. */
