@@ -13,8 +13,6 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -140,7 +138,7 @@ class ForgedEvidenceEndToEndTest {
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(export))) {
             for (Map<String, String> entry : entries) {
                 for (Map.Entry<String, String> field : entry.entrySet()) {
-                    writeField(out, field.getKey(), field.getValue());
+                    JournalExportFormat.field(out, field.getKey(), field.getValue());
                 }
                 out.write('\n');
             }
@@ -169,20 +167,6 @@ class ForgedEvidenceEndToEndTest {
         assertThat(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0).as(String.join(" ", command)).isTrue();
     }
 
-    /** {@code NAME=value}, or the length-prefixed form for a value with a newline. */
-    private static void writeField(OutputStream out, String name, String value) throws IOException {
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-        out.write(name.getBytes(StandardCharsets.UTF_8));
-        if (value.indexOf('\n') < 0) {
-            out.write('=');
-            out.write(bytes);
-        } else {
-            out.write('\n');
-            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(bytes.length).array());
-            out.write(bytes);
-        }
-        out.write('\n');
-    }
 
     /** A bundled seed excerpt's lines (syslog text). */
     private List<LogLine> seed(String resource) throws IOException {

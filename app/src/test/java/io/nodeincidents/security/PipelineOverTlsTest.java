@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nodeincidents.cli.CommandRun;
 import io.nodeincidents.correlate.CorrelateCommand;
 import io.nodeincidents.demo.SampleFleet;
+import io.nodeincidents.cli.JournalExportFormat;
 import io.nodeincidents.ingest.cli.CommandLines;
 import io.nodeincidents.schemas.Incident;
 import io.nodeincidents.schemas.IncidentCause;
@@ -20,8 +21,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -190,7 +189,7 @@ class PipelineOverTlsTest {
                 for (Iterator<Map.Entry<String, JsonNode>> it = JSON.readTree(line).fields(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> field = it.next();
                     if (!field.getKey().equals("__CURSOR")) { // journald assigns its own
-                        writeField(out, field.getKey(), field.getValue().asText());
+                        JournalExportFormat.field(out, field.getKey(), field.getValue().asText());
                     }
                 }
                 out.write('\n');
@@ -205,18 +204,4 @@ class PipelineOverTlsTest {
         return journal;
     }
 
-    /** {@code NAME=value}, or the length-prefixed form for a value with a newline. */
-    private static void writeField(OutputStream out, String name, String value) throws IOException {
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-        out.write(name.getBytes(StandardCharsets.UTF_8));
-        if (value.indexOf('\n') < 0) {
-            out.write('=');
-            out.write(bytes);
-        } else {
-            out.write('\n');
-            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(bytes.length).array());
-            out.write(bytes);
-        }
-        out.write('\n');
-    }
 }

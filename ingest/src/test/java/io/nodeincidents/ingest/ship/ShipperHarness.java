@@ -29,6 +29,7 @@ final class ShipperHarness implements AutoCloseable {
     final KafkaBrokerExtension kafka;
     final String topic;
     final String registry;
+    final Map<String, String> registrySettings;
     final Path journalDir;
     final Path cursorFile;
     final String journalctlBinary;
@@ -38,9 +39,19 @@ final class ShipperHarness implements AutoCloseable {
     CompletableFuture<Void> running;
 
     ShipperHarness(KafkaBrokerExtension kafka, Path dir, String journalctlBinary) {
+        this(kafka, dir, journalctlBinary, null, Map.of());
+    }
+
+    /**
+     * @param registryUrl a real registry's URL, or null for an in-process one of this harness's own
+     * @param registrySettings more registry client settings (timeouts, retries)
+     */
+    ShipperHarness(KafkaBrokerExtension kafka, Path dir, String journalctlBinary, String registryUrl,
+            Map<String, String> registrySettings) {
         this.kafka = kafka;
         this.topic = kafka.createTopic(kafka.uniqueTopic("journal.entries"), 1);
-        this.registry = "mock://" + topic;
+        this.registry = registryUrl != null ? registryUrl : "mock://" + topic;
+        this.registrySettings = Map.copyOf(registrySettings);
         this.journalDir = dir.resolve("journal");
         this.cursorFile = dir.resolve("state/ship.cursor");
         this.journalctlBinary = journalctlBinary;
@@ -50,6 +61,7 @@ final class ShipperHarness implements AutoCloseable {
         Map<String, String> settings = new HashMap<>();
         settings.put("bootstrap.servers", kafka.bootstrapServers());
         settings.put("schema.registry.url", registry);
+        settings.putAll(registrySettings);
         settings.put("linger.ms", "5");
         return EntryProducerConfig.producerProperties(settings);
     }
