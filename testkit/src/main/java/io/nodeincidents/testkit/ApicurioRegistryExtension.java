@@ -39,6 +39,7 @@ public final class ApicurioRegistryExtension implements BeforeAllCallback, After
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final int LOG_TAIL_CHARS = 6000;
+    private static final String DATABASE = "registry";
 
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -118,7 +119,7 @@ public final class ApicurioRegistryExtension implements BeforeAllCallback, After
         // A free port can be taken between choosing and binding; one more try covers that race.
         for (int attempt = 1; ; attempt++) {
             port = freePort();
-            process = new ProcessBuilder(command(jar, port))
+            process = new ProcessBuilder(command(jar, port, workDir))
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
@@ -140,10 +141,12 @@ public final class ApicurioRegistryExtension implements BeforeAllCallback, After
         }
     }
 
-    private static List<String> command(Path jar, int port) {
+    private static List<String> command(Path jar, int port, Path workDir) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return List.of(java, "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
+                // on disk, as a real registry keeps its schemas: a restart knows every id it gave
+                "-Dquarkus.datasource.jdbc.url=jdbc:h2:file:" + workDir.resolve(DATABASE),
                 "-Dregistry.rules.global.compatibility=BACKWARD", "-jar", jar.toString());
     }
 
@@ -185,6 +188,8 @@ public final class ApicurioRegistryExtension implements BeforeAllCallback, After
         if (workDir != null) {
             try {
                 Files.deleteIfExists(log);
+                Files.deleteIfExists(workDir.resolve(DATABASE + ".mv.db"));
+                Files.deleteIfExists(workDir.resolve(DATABASE + ".trace.db"));
                 Files.deleteIfExists(workDir);
             } catch (IOException e) {
                 // a leftover temp file is not worth failing the tests for
@@ -219,6 +224,24 @@ public final class ApicurioRegistryExtension implements BeforeAllCallback, After
     }
 
     /** The runner jar, found in {@code user.dir} or one of its parents. */
+    /**
+     * Stops the registry as an operator does (SIGTERM), keeping its data and port; clients get connection refused
+     * until {@link #startAgain()}.
+     */
+    public synchronized void shutDown() {
+        destroyProcess();
+    }
+
+    /** Starts a {@link #shutDown() shut down} registry again on the same port, with the schemas and ids it had. */
+    public synchronized void startAgain() throws IOException, InterruptedException {
+        if (process != null && process.isAlive()) {
+            return;
+        }
+        process = new ProcessBuilder(command(findJar(), port, workDir)).directory(workDir.toFile())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        awaitReady();
+    }
+
     static Path findJar() {
         Path start = Path.of(System.getProperty("user.dir")).toAbsolutePath();
         for (Path dir = start; dir != null; dir = dir.getParent()) {
