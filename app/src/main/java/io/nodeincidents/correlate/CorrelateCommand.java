@@ -177,10 +177,11 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
             out.flush();
         }
         QueryServer api = server;
-        RegistryOutages outages = new RegistryOutages(metrics.registry());
         streams.setUncaughtExceptionHandler(e -> {
-            if (outages.retries(e)) {
-                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            if (RegistryOutages.outage(e) != null) {
+                LOG.error(RegistryOutages.message(RegistryOutages.outage(e)));
+                failure.compareAndSet(null, e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
             }
             LOG.error("correlator stopped by an unexpected error", e);
             failure.compareAndSet(null, e);
@@ -225,6 +226,10 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running; close() is idempotent
             }
+        }
+        if (RegistryOutages.outage(failure.get()) != null) {
+            throw new CommandLines.CommandFailure(EXIT_FAILED,
+                    RegistryOutages.message(RegistryOutages.outage(failure.get())), failure.get());
         }
         if (failure.get() != null || streams.state() == KafkaStreams.State.ERROR) {
             throw new CommandLines.CommandFailure(EXIT_FAILED, "stopped after an error: "
