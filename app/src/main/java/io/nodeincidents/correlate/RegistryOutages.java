@@ -7,12 +7,9 @@ import io.nodeincidents.registry.SchemaRegistryUnavailableException;
  * has not cached yet, a schema of its own not yet registered): not the records' fault, so no dead letter. It stops,
  * saying so, and exits non-zero for its supervisor (Kubernetes, compose's restart policy) to start it again: the new
  * process resumes from the last commit, exactly once, and waits for the registry the same way. Schemas already cached
- * need no registry at all, so a running correlator rarely meets an outage.
- *
- * <p>Why not replace the thread in-process: under exactly-once a replaced thread (a new transactional id, the dead
- * thread's transaction left to time out) went on from local state that had already counted an aborted revision, and
- * an incident's first revision was missing for read_committed readers (seen in {@code PipelineUnderFaultsTest}). A
- * new process fences the dead one's transaction and restores its state from the changelog.
+ * need no registry at all, so a running correlator rarely meets an outage. (A process restart is the path Kafka's
+ * exactly-once is built and tested for; a thread replaced in-process gets a new transactional id and leaves the dead
+ * one's transaction to time out.)
  */
 final class RegistryOutages {
 

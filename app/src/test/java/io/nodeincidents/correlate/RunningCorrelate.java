@@ -28,12 +28,21 @@ final class RunningCorrelate implements AutoCloseable {
 
     /** Starts it and returns once it says it is running (its query API on port 0 among the args). */
     RunningCorrelate(List<String> args) {
+        this(args, true);
+    }
+
+    /** Starts it; with {@code awaitRunning}, returns once it says it is running, else at once (no query API then). */
+    RunningCorrelate(List<String> args, boolean awaitRunning) {
         command.environment = Map.of();
         CommandLine cli = new CommandLine(command);
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         runner = new Thread(() -> exit.set(cli.execute(args.toArray(String[]::new))), "correlate");
         runner.start();
+        if (!awaitRunning) {
+            api = null;
+            return;
+        }
         Awaitility.await().dontCatchUncaughtExceptions().atMost(WAIT).until(() -> out.toString().contains("correlate: running")
                 || !runner.isAlive());
         assertThat(out.toString()).as(err.toString()).contains("correlate: running");
