@@ -309,9 +309,7 @@ class PipelineUnderFaultsTest {
     }
 
     private Child correlate(int instance) throws Exception {
-        // a log per start: a restarted instance's query API is on a new port
-        Child child = Child.start(dir.resolve("correlate-" + instance + "-" + (++correlateStarts) + ".log"),
-                "io.nodeincidents.cli.NodeIncidentsCommand", "correlate",
+        List<String> args = new ArrayList<>(List.of("correlate",
                 "--bootstrap-servers", KAFKA.bootstrapServers(), "--schema-registry-url", REGISTRY.confluentApiUrl(),
                 "-X", "application.id=faults", "-X", "state.dir=" + dir.resolve("correlate-state-" + instance),
                 "-X", CorrelatorSettings.TOPIC_PARTITIONS + "=4", "-X", CorrelatorSettings.QUERY_PORT + "=0",
@@ -320,7 +318,16 @@ class PipelineUnderFaultsTest {
                 "-X", "session.timeout.ms=10000", "-X", "heartbeat.interval.ms=2000",
                 // patient with the registry: 30 tries of at most 2 s (and backoff) outlast its 10 s outages, well
                 // inside max.poll.interval.ms, so no correlator stops on one
-                "-X", "schema.registry.request.max.retries=30");
+                "-X", "schema.registry.request.max.retries=30"));
+        // more settings for an investigation, e.g. -Dfaults.correlate.settings="statestore.cache.max.bytes=0"
+        for (String setting : System.getProperty("faults.correlate.settings", "").split("\\s+")) {
+            if (!setting.isBlank()) {
+                args.addAll(List.of("-X", setting));
+            }
+        }
+        // a log per start: a restarted instance's query API is on a new port
+        Child child = Child.start(dir.resolve("correlate-" + instance + "-" + (++correlateStarts) + ".log"),
+                "io.nodeincidents.cli.NodeIncidentsCommand", args.toArray(String[]::new));
         await("correlate #" + instance + " serves its query API", () -> API.matcher(child.output()).find());
         Matcher m = API.matcher(child.output());
         assertThat(m.find()).isTrue();
