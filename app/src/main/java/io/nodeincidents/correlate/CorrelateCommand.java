@@ -8,6 +8,7 @@ import io.nodeincidents.ingest.cli.CommandLines;
 import io.nodeincidents.ingest.cli.KafkaClientOptions;
 import io.nodeincidents.metrics.CorrelatorMetrics;
 import io.nodeincidents.query.QueryServer;
+import io.nodeincidents.registry.SchemaRegistryUnavailableException;
 import io.nodeincidents.query.StreamsQueryBackend;
 import io.nodeincidents.topology.CorrelatorSettings;
 import io.nodeincidents.topology.IncidentTopology;
@@ -178,12 +179,12 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
         }
         QueryServer api = server;
         streams.setUncaughtExceptionHandler(e -> {
-            if (RegistryOutages.outage(e) != null) {
-                LOG.error(RegistryOutages.message(RegistryOutages.outage(e)));
-                failure.compareAndSet(null, e);
-                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            SchemaRegistryUnavailableException outage = RegistryOutages.outage(e);
+            if (outage != null) {
+                LOG.error(RegistryOutages.message(outage));
+            } else {
+                LOG.error("correlator stopped by an unexpected error", e);
             }
-            LOG.error("correlator stopped by an unexpected error", e);
             failure.compareAndSet(null, e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
@@ -227,9 +228,9 @@ public final class CorrelateCommand implements Callable<Integer>, DocumentedOpti
                 // the hook is running; close() is idempotent
             }
         }
-        if (RegistryOutages.outage(failure.get()) != null) {
-            throw new CommandLines.CommandFailure(EXIT_FAILED,
-                    RegistryOutages.message(RegistryOutages.outage(failure.get())), failure.get());
+        SchemaRegistryUnavailableException outage = RegistryOutages.outage(failure.get());
+        if (outage != null) {
+            throw new CommandLines.CommandFailure(EXIT_FAILED, RegistryOutages.message(outage), failure.get());
         }
         if (failure.get() != null || streams.state() == KafkaStreams.State.ERROR) {
             throw new CommandLines.CommandFailure(EXIT_FAILED, "stopped after an error: "

@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -98,8 +99,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     /** The process's client for {@code config}: created once, its caches shared by every serde so configured. */
     static RestSchemaRegistryClient shared(SchemaRegistryConfig config) {
         StringBuilder key = new StringBuilder();
-        new java.util.TreeMap<>(config.values()).forEach((name, value) -> key.append(name).append('=')
-                .append(value instanceof org.apache.kafka.common.config.types.Password p ? p.value() : value)
+        new TreeMap<>(config.values()).forEach((name, value) -> key.append(name).append('=')
+                .append(value instanceof Password p ? p.value() : value)
                 .append('\n'));
         return SHARED.computeIfAbsent(key.toString(), k -> new RestSchemaRegistryClient(config));
     }

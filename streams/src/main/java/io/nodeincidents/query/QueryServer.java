@@ -210,19 +210,11 @@ public final class QueryServer implements AutoCloseable {
         }));
         routes.add(new Route("/fleet/memory", false, request -> {
             QueryParams.requireKnown(request.params(), Set.of("limit"));
-            int limit = QueryParams.integer(request.params(), "limit", 100);
-            if (limit < 1 || limit > MAX_FLEET_LIMIT) {
-                throw QueryException.badRequest("limit: must be between 1 and " + MAX_FLEET_LIMIT + ", was " + limit);
-            }
-            return json(200, backend.fleetMemory(limit));
+            return json(200, backend.fleetMemory(fleetLimit(request)));
         }));
         routes.add(new Route("/fleet/alerts", false, request -> {
             QueryParams.requireKnown(request.params(), Set.of("limit", "incident"));
-            int limit = QueryParams.integer(request.params(), "limit", 100);
-            if (limit < 1 || limit > MAX_FLEET_LIMIT) {
-                throw QueryException.badRequest("limit: must be between 1 and " + MAX_FLEET_LIMIT + ", was " + limit);
-            }
-            return json(200, backend.fleetAlerts(limit, request.params().get("incident")));
+            return json(200, backend.fleetAlerts(fleetLimit(request), request.params().get("incident")));
         }));
 
         QueuedThreadPool io = new QueuedThreadPool(IO_THREADS, 2);
@@ -477,6 +469,15 @@ public final class QueryServer implements AutoCloseable {
             return error(404, "no metrics in this process");
         }
         return new Reply(200, PROMETHEUS_TEXT, metrics.get().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The {@code limit} of a fleet-wide list: 100 unless given, 1 to {@value #MAX_FLEET_LIMIT}. */
+    private static int fleetLimit(ApiRequest request) {
+        int limit = QueryParams.integer(request.params(), "limit", 100);
+        if (limit < 1 || limit > MAX_FLEET_LIMIT) {
+            throw QueryException.badRequest("limit: must be between 1 and " + MAX_FLEET_LIMIT + ", was " + limit);
+        }
+        return limit;
     }
 
     private static void requireNoParams(ApiRequest request) {
