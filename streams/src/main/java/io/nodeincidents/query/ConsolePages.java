@@ -180,8 +180,7 @@ public final class ConsolePages {
                 series = JSON.writeValueAsString(bySeries);
             }
         } catch (QueryException e) {
-            error = e.status() == 503 ? "The correlator is not ready yet: " + e.getMessage()
-                    : "The query failed: " + e.getMessage();
+            error = failure(e);
         } catch (JsonProcessingException e) {
             error = "The samples could not be drawn: " + e.getMessage();
         }
@@ -228,8 +227,7 @@ public final class ConsolePages {
                 counted++;
             }
         } catch (QueryException e) {
-            error = e.status() == 503 ? "The correlator is not ready yet: " + e.getMessage()
-                    : "The query failed: " + e.getMessage();
+            error = failure(e);
         }
         StringOutput out = new StringOutput();
         TEMPLATES.render("console/fleet.jte", Map.of("fleet", new FleetView(alerts, hosts, byCause, byKernel,
@@ -341,8 +339,7 @@ public final class ConsolePages {
                 next = "/console?" + QueryParams.encode(more);
             }
         } catch (QueryException e) {
-            error = e.status() == 503 ? "The correlator is not ready yet: " + e.getMessage()
-                    : "The query failed: " + e.getMessage();
+            error = failure(e);
         }
         return render("console/incidents.jte", Map.of("rows", rows, "host", filters.getOrDefault("host", ""),
                 "cause", filters.getOrDefault("cause", ""), "status", filters.getOrDefault("status", ""),
@@ -488,6 +485,12 @@ public final class ConsolePages {
         StringOutput out = new StringOutput();
         TEMPLATES.render(template, all, out);
         return out.toString();
+    }
+
+    /** What a page says when its query failed: not ready yet (503), or the failure itself. */
+    private static String failure(QueryException e) {
+        return e.status() == 503 ? "The correlator is not ready yet: " + e.getMessage()
+                : "The query failed: " + e.getMessage();
     }
 
     private static String summary(JsonNode event) {
