@@ -178,12 +178,18 @@ final class KernelLines {
     record TaskLine(Integer pid, String comm, String kernelVersion) {
     }
 
-    /** Parses the CPU/PID/Comm line of 3.x-6.x or the "Pid: N, comm: x" line of 2.6, or returns null. */
+    /**
+     * Parses the CPU/PID/Comm line of 3.x-6.x or the "Pid: N, comm: x" line of 2.6, or returns null. A CPU line cut
+     * by a paste right after its pid ("CPU: 6 PID: 544614 Comm") gives the pid alone.
+     */
     static TaskLine taskLine(String line) {
         int cpu = line.indexOf("CPU: ");
         String pidKey;
         String commKey;
         int base;
+        if (line.startsWith("CPU: ") && line.indexOf(" Comm: ") < 0) {
+            return cutTaskLine(line);
+        }
         if (cpu >= 0 && line.indexOf(" PID: ", cpu) > 0 && line.indexOf(" Comm: ", cpu) > 0) {
             base = cpu;
             pidKey = " PID: ";
@@ -227,6 +233,26 @@ final class KernelLines {
             }
         }
         return new TaskLine(pid == null || pid > Integer.MAX_VALUE ? null : pid.intValue(), comm, version);
+    }
+
+    /** "CPU: 6 PID: 544614" with nothing after the pid but the start of " Comm:", or null. */
+    private static TaskLine cutTaskLine(String line) {
+        int p = line.indexOf(" PID: ");
+        if (p < 0 || p > 32) {
+            return null;
+        }
+        p += " PID: ".length();
+        int pe = p;
+        while (pe < line.length() && pe - p < 10 && Character.isDigit(line.charAt(pe))) {
+            pe++;
+        }
+        String rest = line.substring(pe);
+        Long pid = Numbers.parseUnsigned(line, p, pe);
+        if (pid == null || pid > Integer.MAX_VALUE || rest.length() > " Comm:".length()
+                || !" Comm:".startsWith(rest)) {
+            return null;
+        }
+        return new TaskLine(pid.intValue(), null, null);
     }
 
     /**

@@ -21,6 +21,13 @@ class KernelLinesTest {
         assertThat(KernelLines.taskLine("Pid: 1234, comm: node Tainted: P           ---------------    2.6.32-431.el6.x86_64 #1 Dell Inc."))
                 .isEqualTo(new KernelLines.TaskLine(1234, "node", "2.6.32-431.el6.x86_64"));
         assertThat(KernelLines.taskLine("CPU: 1 is up")).isNull();
+        // a paste cut inside the line: the pid it still shows, nothing taken from a line that goes on otherwise
+        assertThat(KernelLines.taskLine("CPU: 6 PID: 544614 Comm")).isEqualTo(new KernelLines.TaskLine(544614, null, null));
+        assertThat(KernelLines.taskLine("CPU: 6 PID: 544614")).isEqualTo(new KernelLines.TaskLine(544614, null, null));
+        assertThat(KernelLines.taskLine("CPU: 3 UID: 0 PID: 17 Co")).isEqualTo(new KernelLines.TaskLine(17, null, null));
+        assertThat(KernelLines.taskLine("CPU: 6 PID: 544614 is busy")).isNull();
+        assertThat(KernelLines.taskLine("CPU: 6 PID: ")).isNull();
+        assertThat(KernelLines.taskLine("CPU: 6 PID: 99999999999999999999")).isNull();
     }
 
     @Test
