@@ -75,10 +75,12 @@ public final class SchemaRegistryConfig extends AbstractConfig {
             .define(HTTP_CONNECT_TIMEOUT_MS, Type.INT, 10_000, Range.atLeast(1), Importance.LOW,
                     "Time allowed to open a connection to a registry URL, in milliseconds.",
                     GROUP_REGISTRY, 4, ConfigDef.Width.SHORT, "Connect timeout")
-            .define(HTTP_READ_TIMEOUT_MS, Type.INT, 30_000, Range.atLeast(1), Importance.LOW,
+            // with the retries below: 11 tries of at most 10 s plus backoff end well inside a Streams app's
+            // max.poll.interval.ms (5 min), and ride out a registry that refuses connections for 15 to 30 s
+            .define(HTTP_READ_TIMEOUT_MS, Type.INT, 10_000, Range.atLeast(1), Importance.LOW,
                     "Time allowed for a registry's answer once the request is sent, in milliseconds.",
                     GROUP_REGISTRY, 5, ConfigDef.Width.SHORT, "Read timeout")
-            .define(REQUEST_MAX_RETRIES, Type.INT, 3, Range.between(0, 100), Importance.LOW,
+            .define(REQUEST_MAX_RETRIES, Type.INT, 10, Range.between(0, 100), Importance.LOW,
                     "How many times a registry request is retried after a connection failure, timeout, HTTP 5xx or "
                             + "429 before the call fails. 4xx answers (not found, incompatible, unauthorized) are "
                             + "never retried.",

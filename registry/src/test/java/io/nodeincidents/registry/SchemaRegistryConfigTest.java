@@ -23,8 +23,25 @@ class SchemaRegistryConfigTest {
         assertThat(c.subjectNameStrategy(true)).isEqualTo(SubjectNameStrategy.TOPIC_NAME);
         assertThat(c.basicAuthUserInfo()).isEmpty();
         assertThat(c.mockScope()).isEmpty();
-        assertThat(c.maxRetries()).isEqualTo(3);
         assertThat(c.retryBackoffMax()).isGreaterThanOrEqualTo(c.retryBackoff());
+    }
+
+    @Test
+    void defaultRetriesRideOutARegistryRestartWithinAStreamsPollInterval() {
+        SchemaRegistryConfig c = new SchemaRegistryConfig(Map.of("schema.registry.url", "http://registry:8081"));
+        long shortestWaits = 0;
+        long longestWaits = 0;
+        for (int attempt = 1; attempt <= c.maxRetries(); attempt++) {
+            long wait = Math.min(c.retryBackoff().toMillis() << (attempt - 1), c.retryBackoffMax().toMillis());
+            shortestWaits += wait / 2; // equal jitter: at least half of each wait
+            longestWaits += wait;
+        }
+        // a registry refusing connections while it restarts is waited for, not failed at once
+        assertThat(shortestWaits).isGreaterThanOrEqualTo(15_000);
+        // a hung registry: every try runs into the read timeout; that must end well inside max.poll.interval.ms
+        // (5 min), or the group would drop the stream thread while it waits
+        long hung = (c.maxRetries() + 1) * c.readTimeout().toMillis() + longestWaits;
+        assertThat(hung).isLessThanOrEqualTo(150_000);
     }
 
     @Test
