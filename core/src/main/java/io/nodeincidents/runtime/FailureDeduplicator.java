@@ -113,8 +113,10 @@ public final class FailureDeduplicator {
 
     /** Adds a failure: merged into an open one it repeats, or opened; failures it leaves behind are completed. */
     public static Step fold(Open state, RuntimeFailure failure) {
-        if (failure.pod() == null && state.describedPod() != null
-                && near(state.describedAtMicros(), failure.timeMicros())) {
+        if (state.describedPod() != null && near(state.describedAtMicros(), failure.timeMicros())
+                && (failure.pod() == null || (failure.namespace() == null && state.describedNamespace() != null
+                        && failure.pod().equals(state.describedPod())))) {
+            // the line does not name the pod, or names it without its namespace ("for pod \"NAME\"")
             failure = failure.withPod(state.describedPod(), state.describedNamespace());
         }
         if (state.memoryTrouble() && near(state.memoryTroubleAtMicros(), failure.timeMicros())) {

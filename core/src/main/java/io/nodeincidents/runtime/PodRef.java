@@ -83,7 +83,15 @@ public record PodRef(String namespace, String pod, String podUid, String contain
         if (p != null) {
             return p;
         }
+        p = fromSandboxName(full);
+        if (p != null) {
+            return p;
+        }
         p = fromQuotedPodKey(full);
+        if (p != null) {
+            return p;
+        }
+        p = fromGetPodsRow(full);
         if (p != null) {
             return p;
         }
@@ -172,6 +180,61 @@ public record PodRef(String namespace, String pod, String podUid, String contain
             }
         }
         return null;
+    }
+
+    /**
+     * A {@code kubectl get pods} row: {@code NAME READY STATUS ...}, or with {@code -A} {@code NAMESPACE NAME READY
+     * STATUS ...}, READY being {@code n/m}.
+     */
+    private static PodRef fromGetPodsRow(String s) {
+        String[] cells = s.strip().split("\\s+", 5);
+        for (int ready = 1; ready <= 2 && ready < cells.length - 1; ready++) {
+            // the STATUS after READY is a word of kubectl's (Running, OOMKilled, Init:0/1, ...)
+            if (isReadyCount(cells[ready]) && Character.isUpperCase(cells[ready + 1].charAt(0))) {
+                String name = cells[ready - 1];
+                String ns = ready == 2 ? cells[0] : null;
+                if (isName(name) && (ns == null || isName(ns))) {
+                    return named(name, ns, null);
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean isReadyCount(String cell) {
+        int slash = cell.indexOf('/');
+        if (slash <= 0 || slash == cell.length() - 1 || cell.length() > 9) {
+            return false;
+        }
+        for (int i = 0; i < cell.length(); i++) {
+            if (i != slash && !Character.isDigit(cell.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * containerd's sandbox names, {@code sandbox name "NAME_NAMESPACE_UID_ATTEMPT"} ({@code failed to reserve sandbox
+     * name ...}): the pod is named there even when a pager cut the line's {@code pod=} field.
+     */
+    private static PodRef fromSandboxName(String s) {
+        String key = "sandbox name \"";
+        int at = s.indexOf(key);
+        if (at < 0) {
+            return null;
+        }
+        int from = at + key.length();
+        int end = from;
+        while (end < s.length() && (isNameChar(s.charAt(end)) || s.charAt(end) == '_') && end - from < 400) {
+            end++;
+        }
+        String[] parts = s.substring(from, end).split("_", 5);
+        if (parts.length < 4 || parts[2].length() != 36 || !isUid(parts[2], 0) || !isName(parts[0])
+                || !isName(parts[1])) {
+            return null;
+        }
+        return named(parts[0], parts[1], parts[2]);
     }
 
     /** CNI plugins' {@code pod "NAME_NAMESPACE"} ({@code failed to set up pod "r2_default" network}). */

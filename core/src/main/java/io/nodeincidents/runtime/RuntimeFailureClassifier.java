@@ -204,6 +204,11 @@ public final class RuntimeFailureClassifier {
 
     /** The innermost error, unescaped, whitespace-normalised, at most {@link #MAX_ERROR_CHARS} chars. */
     static String errorText(String m, int body, Map<String, String> fields, FailureKind kind) {
+        if (kind == FailureKind.CONTAINER_OOM_KILLED && m.contains("OOMKilled") && !fields.containsKey("error")
+                && !fields.containsKey("err") && !fields.containsKey("msg")) {
+            // kubectl's status word (a get pods row, describe's Reason): the same kill however it was printed
+            return "OOMKilled";
+        }
         String source = fields.get("error");
         if (source == null) {
             source = fields.get("err");

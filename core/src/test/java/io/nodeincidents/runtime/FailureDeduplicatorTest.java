@@ -81,6 +81,22 @@ class FailureDeduplicatorTest {
     }
 
     @Test
+    void aScheduledEventGivesItsNamespaceToAFailureNamingThePodWithoutOne() {
+        FailureDeduplicator.Open described = FailureDeduplicator.observe(FailureDeduplicator.Open.EMPTY,
+                "Normal   Scheduled  27m  default-scheduler  Successfully assigned timeseries/cron-1-kx4wt to node-3",
+                T0);
+        FailureDeduplicator.Step same = FailureDeduplicator.fold(described, sandbox("h", T0, "cron-1-kx4wt", null, null));
+        assertThat(same.open().failures()).singleElement()
+                .satisfies(f -> assertThat(f.namespace()).isEqualTo("timeseries"));
+        // another pod keeps its own name and gets no namespace from the described one
+        FailureDeduplicator.Step other = FailureDeduplicator.fold(described, sandbox("h", T0, "web-0", null, null));
+        assertThat(other.open().failures()).singleElement().satisfies(f -> {
+            assertThat(f.pod()).isEqualTo("web-0");
+            assertThat(f.namespace()).isNull();
+        });
+    }
+
+    @Test
     void windowIsTwoSecondsOfEventTime() {
         List<RuntimeFailure> within = FailureDeduplicator.deduplicate(List.of(
                 sandbox("h", T0, "web-0", null, null), sandbox("h", T0 + 2_000_000, "web-0", null, null)));

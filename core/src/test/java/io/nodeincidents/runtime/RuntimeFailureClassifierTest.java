@@ -257,6 +257,47 @@ class RuntimeFailureClassifierTest {
         assertThat(dockerd.component()).isEqualTo(RuntimeComponent.DOCKERD);
     }
 
+    @Test
+    void kubectlGetPodsRowsNameTheirPod() {
+        RuntimeFailure row = failure(null, "web-7d4b9-x2k8p      0/1     OOMKilled   4 (57s ago)   2m40s");
+        assertThat(row.kind()).isEqualTo(FailureKind.CONTAINER_OOM_KILLED);
+        assertThat(row.pod()).isEqualTo("web-7d4b9-x2k8p");
+        assertThat(row.namespace()).isNull();
+        RuntimeFailure all = failure(null, "shop   api-0   0/2   OOMKilled   1   5m");
+        assertThat(all.pod()).isEqualTo("api-0");
+        assertThat(all.namespace()).isEqualTo("shop");
+        // a count that is no READY column, and a row whose third cell is no status, name no pod
+        assertThat(failure(null, "retrying 2/5 after RunPodSandbox failed: context deadline exceeded").pod()).isNull();
+        assertThat(failure(null, "api-0 1/2 retries: OOMKilled").pod()).isNull();
+    }
+
+    @Test
+    void containerdSandboxNamesNameThePodWhenThePodFieldWasCut() {
+        RuntimeFailure f = failure("kubelet", "E1029 09:58:07.693205    5738 remote_runtime.go:193] \"RunPodSandbox"
+                + " from runtime service failed\" err=\"rpc error: code = Unknown desc = failed to reserve sandbox name"
+                + " \\\"metricbeat-2qr2j_monitoring_5dfb5e21-176d-4a54-8248-7fad9fc7d81e_0\\\": name >");
+        assertThat(f.pod()).isEqualTo("metricbeat-2qr2j");
+        assertThat(f.namespace()).isEqualTo("monitoring");
+        assertThat(f.podUid()).isEqualTo("5dfb5e21-176d-4a54-8248-7fad9fc7d81e");
+        // not a uid in the third place: no pod taken from it
+        assertThat(failure("kubelet", "RunPodSandbox failed: sandbox name \"a_b_c_0\" is reserved").pod()).isNull();
+    }
+
+    @Test
+    void startFailuresTooSmallForTheContainerAreMemory() {
+        assertThat(failure(null, "docker: Error response from daemon: OCI runtime create failed: failed to write 5242880"
+                + " to memory.memsw.limit_in_bytes: write /sys/fs/cgroup/memory/docker/0e4e/memory.memsw.limit_in_bytes:"
+                + " device or resource busy: unknown.").memoryRelated()).isTrue();
+        RuntimeFailure ecs = failure(null, "Status reason | CannotStartContainerError: Error response from daemon: OCI"
+                + " runtime create failed: container_linux.go:380: starting container process caused: container init"
+                + " was OOM-killed (memory limit too low?): unknown");
+        assertThat(ecs.kind()).isEqualTo(FailureKind.CONTAINER_START_FAILURE);
+        assertThat(ecs.memoryRelated()).isTrue();
+        // the validation error with the same words stays a configuration mistake
+        assertThat(classify(null, "docker: Error response from daemon: Minimum memory limit allowed is 6MB; memory"
+                + " limit too low.")).isEmpty();
+    }
+
     // ---- look-alikes ----------------------------------------------------------------------------------------------
 
     @Test
