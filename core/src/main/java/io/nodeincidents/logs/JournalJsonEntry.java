@@ -98,6 +98,9 @@ public final class JournalJsonEntry {
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 List<JournalValue> values = readValue(p, p.nextToken(), name);
+                if (values == null) {
+                    continue;
+                }
                 List<JournalValue> previous = fields.putIfAbsent(name, values);
                 if (previous != null) {
                     // Not what journalctl prints, but a duplicated key must not lose the earlier value.
@@ -137,12 +140,20 @@ public final class JournalJsonEntry {
                 return List.of(new JournalValue.Text(p.getText()));
             case START_ARRAY:
                 return readArray(p, name);
+            case START_OBJECT:
+                // journald never writes one: a JSON logger's nested value (kubelet's "pod":{"name":..}), whose text
+                // stays in the line the reader falls back to
+                p.skipChildren();
+                return null;
             default:
                 throw new MalformedEntryException("field " + name + " has unexpected " + t);
         }
     }
 
-    /** An array is either one byte-array value ({@code [98,97]}) or repeated values ({@code ["a",[255],null]}). */
+    /**
+     * An array is either one byte-array value ({@code [98,97]}) or repeated values ({@code ["a",[255],null]}); null
+     * when it held nothing but objects.
+     */
     private static List<JournalValue> readArray(JsonParser p, String name) throws IOException {
         JsonToken t = p.nextToken();
         if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.END_ARRAY) {
@@ -157,10 +168,12 @@ public final class JournalJsonEntry {
                 case VALUE_STRING -> values.add(new JournalValue.Text(p.getText()));
                 case VALUE_NULL -> values.add(JournalValue.Omitted.INSTANCE);
                 case START_ARRAY -> values.add(new JournalValue.Bytes(readBytes(p, p.nextToken(), name)));
+                case START_OBJECT -> p.skipChildren();
                 default -> throw new MalformedEntryException("field " + name + " has unexpected " + t + " in array");
             }
         }
-        return Collections.unmodifiableList(values);
+        // an array of objects only is no journal field either
+        return values.isEmpty() ? null : Collections.unmodifiableList(values);
     }
 
     private static byte[] readBytes(JsonParser p, JsonToken first, String name) throws IOException {

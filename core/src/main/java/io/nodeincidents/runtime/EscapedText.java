@@ -1,5 +1,9 @@
 package io.nodeincidents.runtime;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -58,6 +62,48 @@ final class EscapedText {
             cur = next;
         }
         return cur;
+    }
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    /**
+     * A line's fields: a JSON object's top-level scalars (kubelet's and containerd's JSON log formats), else
+     * {@link #logfmt}.
+     */
+    static Map<String, String> fields(String s, int from) {
+        int i = from;
+        while (i < s.length() && s.charAt(i) == ' ') {
+            i++;
+        }
+        if (i < s.length() && s.charAt(i) == '{') {
+            Map<String, String> json = jsonFields(s.substring(i));
+            if (json != null) {
+                return json;
+            }
+        }
+        return logfmt(s, from);
+    }
+
+    /** The top-level scalar fields of a JSON object (nested values skipped), or null when it is not one. */
+    private static Map<String, String> jsonFields(String s) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        try (JsonParser p = JSON.createParser(s)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) {
+                    p.skipChildren();
+                } else if (v != null && v != JsonToken.VALUE_NULL && fields.size() < MAX_FIELDS) {
+                    fields.put(name, p.getText());
+                }
+            }
+            return fields;
+        } catch (IOException e) {
+            return fields.isEmpty() ? null : fields; // a line cut inside the object keeps what came before
+        }
     }
 
     /**

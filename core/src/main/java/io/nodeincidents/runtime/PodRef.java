@@ -70,6 +70,10 @@ public record PodRef(String namespace, String pod, String podUid, String contain
         if (p != null) {
             return p;
         }
+        p = fromJsonObjectRef(text);
+        if (p != null) {
+            return p;
+        }
         String structured = fields.get("pod");
         if (structured != null) {
             int slash = structured.indexOf('/');
@@ -180,6 +184,36 @@ public record PodRef(String namespace, String pod, String podUid, String contain
             }
         }
         return null;
+    }
+
+    /** kubelet's JSON log format: {@code "pod":{"name":"NAME","namespace":"NAMESPACE"}}. */
+    private static PodRef fromJsonObjectRef(String s) {
+        int at = s.indexOf("\"pod\":{");
+        if (at < 0) {
+            return null;
+        }
+        int from = at + "\"pod\":{".length();
+        int end = s.indexOf('}', from);
+        if (end < 0 || end - from > 512) {
+            return null;
+        }
+        String body = s.substring(from, end);
+        String name = jsonString(body, "\"name\":\"");
+        String ns = jsonString(body, "\"namespace\":\"");
+        if (!isName(name) || (ns != null && !isName(ns))) {
+            return null;
+        }
+        return named(name, ns, null);
+    }
+
+    private static String jsonString(String body, String key) {
+        int at = body.indexOf(key);
+        if (at < 0) {
+            return null;
+        }
+        int from = at + key.length();
+        int end = body.indexOf('"', from);
+        return end < 0 ? null : body.substring(from, end);
     }
 
     /**

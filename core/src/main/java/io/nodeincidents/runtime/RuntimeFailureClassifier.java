@@ -86,7 +86,7 @@ public final class RuntimeFailureClassifier {
         }
         RuntimeComponent component = componentOf(line, m);
         int body = klogBodyStart(m);
-        Map<String, String> fields = EscapedText.logfmt(m, body);
+        Map<String, String> fields = EscapedText.fields(m, body);
         String full = EscapedText.unescapeFully(m);
         boolean memory = kind == FailureKind.CONTAINER_OOM_KILLED || showsMemoryTrouble(full);
         PodRef pod = PodRef.find(full, fields);

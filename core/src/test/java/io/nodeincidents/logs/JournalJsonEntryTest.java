@@ -124,12 +124,22 @@ class JournalJsonEntryTest {
 
     @Test
     void malformedLinesAreReportedWithAReason() {
-        for (String bad : List.of("", "[1,2]", "{\"MESSAGE\":\"a\"", "{\"MESSAGE\":{\"x\":1}}",
+        for (String bad : List.of("", "[1,2]", "{\"MESSAGE\":\"a\"", "{\"MESSAGE\":{\"x\":1",
                 "{\"MESSAGE\":[300]}", "{\"MESSAGE\":\"a\"} trailing", "\u0000\u0001binary", "{\"A\":[[[1]]]}")) {
             assertThatThrownBy(() -> JournalJsonEntry.parse(bad)).as(bad)
                     .isInstanceOf(MalformedEntryException.class)
                     .satisfies(ex -> assertThat(ex.getMessage()).isNotBlank());
         }
+    }
+
+    @Test
+    void nestedObjectsAreNoJournalFieldsAndAreLeftOut() throws Exception {
+        // journald writes none; a JSON logger's line with one is read as text by the file reader
+        JournalJsonEntry entry = JournalJsonEntry.parse("{\"MESSAGE\":{\"x\":{\"y\":1}},\"pods\":[{\"a\":1}],"
+                + "\"_HOSTNAME\":\"h\"}");
+        assertThat(entry.message()).isNull();
+        assertThat(entry.values("pods")).isEmpty();
+        assertThat(entry.hostname()).isEqualTo("h");
     }
 
     @Test

@@ -523,6 +523,17 @@ class LogFileReaderTest {
     }
 
     @Test
+    void jsonLoggersNestedObjectsAreReadAsTextNotRejected() throws Exception {
+        // kubelet's --logging-format=json writes object references as objects, which journald never does
+        String kubelet = "{\"ts\":1678886400123.456,\"msg\":\"Failed to create sandbox for pod\","
+                + "\"pod\":{\"name\":\"web-0\",\"namespace\":\"shop\"},\"err\":\"boom\",\"v\":0}";
+        String list = "{\"msg\":\"x\",\"pods\":[{\"name\":\"a\"},{\"name\":\"b\"}]}";
+        read(write("kubelet-json", kubelet + "\n" + list + "\n"), ReadOptions.defaults().withHost("n1"));
+        assertThat(lines).extracting(LogLine::message).containsExactly(kubelet, list);
+        assertThat(rejects).isEmpty();
+    }
+
+    @Test
     void hundredKilobyteLineIsReadWhole() throws Exception {
         String big = "x".repeat(100 * 1024);
         read(write("big", "Nov 12 15:15:41 h dockerd: " + big + "\n"));

@@ -272,6 +272,24 @@ class RuntimeFailureClassifierTest {
     }
 
     @Test
+    void kubeletJsonLogFormatGivesPodNamespaceAndError() {
+        RuntimeFailure f = failure("kubelet", "{\"ts\":1678886400123.456,\"caller\":\"kuberuntime/kuberuntime_sandbox"
+                + ".go:72\",\"msg\":\"Failed to create sandbox for pod\",\"pod\":{\"name\":\"web-7d4b9-x2k8p\","
+                + "\"namespace\":\"shop\"},\"err\":\"rpc error: code = Unknown desc = failed to start sandbox container:"
+                + " OCI runtime create failed: running exec setns process for init caused: exit status 6: unknown\","
+                + "\"v\":0}");
+        assertThat(f.kind()).isEqualTo(FailureKind.SANDBOX_FAILURE);
+        assertThat(f.pod()).isEqualTo("web-7d4b9-x2k8p");
+        assertThat(f.namespace()).isEqualTo("shop");
+        assertThat(f.memoryRelated()).isTrue();
+        assertThat(f.errorText()).isEqualTo("running exec setns process for init caused: exit status 6: unknown");
+        // a JSON line cut by a paste, or nested a thousand deep, is still read without throwing
+        assertThat(failure("kubelet", "{\"msg\":\"RunPodSandbox from runtime service failed\",\"err\":\"rpc error:"
+                + " cannot allocate memory\",\"pod\":{\"na").memoryRelated()).isTrue();
+        assertThat(classify("kubelet", "{\"msg\":\"RunPodSandbox failed\",\"x\":" + "[".repeat(5000))).isPresent();
+    }
+
+    @Test
     void containerdSandboxNamesNameThePodWhenThePodFieldWasCut() {
         RuntimeFailure f = failure("kubelet", "E1029 09:58:07.693205    5738 remote_runtime.go:193] \"RunPodSandbox"
                 + " from runtime service failed\" err=\"rpc error: code = Unknown desc = failed to reserve sandbox name"
