@@ -70,7 +70,7 @@ public record PodRef(String namespace, String pod, String podUid, String contain
         if (p != null) {
             return p;
         }
-        p = fromJsonObjectRef(text);
+        p = fromJsonObjectRef(full);
         if (p != null) {
             return p;
         }
@@ -198,22 +198,12 @@ public record PodRef(String namespace, String pod, String podUid, String contain
             return null;
         }
         String body = s.substring(from, end);
-        String name = jsonString(body, "\"name\":\"");
-        String ns = jsonString(body, "\"namespace\":\"");
+        String name = afterQuote(body, "\"name\":\"");
+        String ns = afterQuote(body, "\"namespace\":\"");
         if (!isName(name) || (ns != null && !isName(ns))) {
             return null;
         }
         return named(name, ns, null);
-    }
-
-    private static String jsonString(String body, String key) {
-        int at = body.indexOf(key);
-        if (at < 0) {
-            return null;
-        }
-        int from = at + key.length();
-        int end = body.indexOf('"', from);
-        return end < 0 ? null : body.substring(from, end);
     }
 
     /**
