@@ -187,9 +187,6 @@ final class KernelLines {
         String pidKey;
         String commKey;
         int base;
-        if (line.startsWith("CPU: ") && line.indexOf(" Comm: ") < 0) {
-            return cutTaskLine(line);
-        }
         if (cpu >= 0 && line.indexOf(" PID: ", cpu) > 0 && line.indexOf(" Comm: ", cpu) > 0) {
             base = cpu;
             pidKey = " PID: ";
@@ -198,6 +195,10 @@ final class KernelLines {
             base = 0;
             pidKey = "Pid: ";
             commKey = ", comm: ";
+        } else if (line.startsWith("CPU: ") && line.indexOf(" PID: ") >= 0 && line.indexOf(" PID: ") <= 32) {
+            base = 0;
+            pidKey = " PID: ";
+            commKey = null;
         } else {
             return null;
         }
@@ -207,6 +208,12 @@ final class KernelLines {
             pe++;
         }
         Long pid = Numbers.parseUnsigned(line, p, pe);
+        if (commKey == null) {
+            // cut by a paste: only what could start " Comm:" may follow the pid
+            String rest = line.substring(pe);
+            return pid != null && pid <= Integer.MAX_VALUE && rest.length() <= " Comm:".length()
+                    && " Comm:".startsWith(rest) ? new TaskLine(pid.intValue(), null, null) : null;
+        }
         int c = line.indexOf(commKey, base) + commKey.length();
         int ce = line.length();
         for (String stop : new String[]{" Not tainted", " Tainted:", " Kdump:"}) {
@@ -233,26 +240,6 @@ final class KernelLines {
             }
         }
         return new TaskLine(pid == null || pid > Integer.MAX_VALUE ? null : pid.intValue(), comm, version);
-    }
-
-    /** "CPU: 6 PID: 544614" with nothing after the pid but the start of " Comm:", or null. */
-    private static TaskLine cutTaskLine(String line) {
-        int p = line.indexOf(" PID: ");
-        if (p < 0 || p > 32) {
-            return null;
-        }
-        p += " PID: ".length();
-        int pe = p;
-        while (pe < line.length() && pe - p < 10 && Character.isDigit(line.charAt(pe))) {
-            pe++;
-        }
-        String rest = line.substring(pe);
-        Long pid = Numbers.parseUnsigned(line, p, pe);
-        if (pid == null || pid > Integer.MAX_VALUE || rest.length() > " Comm:".length()
-                || !" Comm:".startsWith(rest)) {
-            return null;
-        }
-        return new TaskLine(pid.intValue(), null, null);
     }
 
     /**

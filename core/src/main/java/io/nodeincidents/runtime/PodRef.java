@@ -249,11 +249,7 @@ public record PodRef(String namespace, String pod, String podUid, String contain
             return null;
         }
         int from = at + key.length();
-        int end = from;
-        while (end < s.length() && (isNameChar(s.charAt(end)) || s.charAt(end) == '_') && end - from < 400) {
-            end++;
-        }
-        String[] parts = s.substring(from, end).split("_", 5);
+        String[] parts = s.substring(from, podKeyEnd(s, from, 400)).split("_", 5);
         if (parts.length < 4 || parts[2].length() != 36 || !isUid(parts[2], 0) || !isName(parts[0])
                 || !isName(parts[1])) {
             return null;
@@ -261,14 +257,20 @@ public record PodRef(String namespace, String pod, String podUid, String contain
         return named(parts[0], parts[1], parts[2]);
     }
 
+    /** Where a key of names joined by '_' that starts at {@code from} ends, after at most {@code max} characters. */
+    private static int podKeyEnd(String s, int from, int max) {
+        int end = from;
+        while (end < s.length() && (isNameChar(s.charAt(end)) || s.charAt(end) == '_') && end - from < max) {
+            end++;
+        }
+        return end;
+    }
+
     /** CNI plugins' {@code pod "NAME_NAMESPACE"} ({@code failed to set up pod "r2_default" network}). */
     private static PodRef fromQuotedPodKey(String s) {
         for (int at = s.indexOf("pod \""); at >= 0; at = s.indexOf("pod \"", at + 5)) {
             int from = at + 5;
-            int end = from;
-            while (end < s.length() && (isNameChar(s.charAt(end)) || s.charAt(end) == '_') && end - from < 320) {
-                end++;
-            }
+            int end = podKeyEnd(s, from, 320);
             if (end >= s.length() || s.charAt(end) != '"') {
                 continue;
             }
